@@ -1,0 +1,22 @@
+# Warnings for our own targets. Generated code (gen/) gets its own, narrower set below.
+set(AQ_WARNINGS_COMMON
+    -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wcast-qual -Wcast-align
+    -Wundef -Wwrite-strings -Wformat=2 -Wnull-dereference -Wvla)
+set(AQ_WARNINGS_C_ONLY
+    -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration)
+
+function(aq_apply_warnings target)
+  target_compile_options(${target} PRIVATE ${AQ_WARNINGS_COMMON}
+                         $<$<COMPILE_LANGUAGE:C>:${AQ_WARNINGS_C_ONLY}>)
+  if(AQ_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CMAKE_BUILD_TYPE MATCHES "Rel")
+    target_compile_options(${target} PRIVATE -fstack-protector-strong)
+    target_compile_definitions(${target} PRIVATE _FORTIFY_SOURCE=2)
+  endif()
+endfunction()
+
+# protoc-c output is never edited, so its warnings are addressed in proto/ or not at all.
+# -Wno-pedantic: it uses anonymous unions for oneofs (C11, fine) and casts that pedantic dislikes.
+set(AQ_GEN_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-pedantic)

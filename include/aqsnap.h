@@ -1,0 +1,17 @@
+/**
+ * @file aqsnap.h
+ * Umbrella header: everything a program needs to build, encode, decode, validate, load and
+ * write ActionQueue snapshots.
+ */
+#ifndef AQSNAP_H
+#define AQSNAP_H
+
+#include "aqsnap/alloc.h"
+#include "aqsnap/codec.h"
+#include "aqsnap/error.h"
+#include "aqsnap/export.h"
+#include "aqsnap/model.h"
+#include "aqsnap/snapshot.h"
+#include "aqsnap/version.h"
+
+#endif /* AQSNAP_H */
