@@ -5,7 +5,10 @@ set(AQ_WARNINGS_COMMON
 set(AQ_WARNINGS_C_ONLY
     -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration)
 
+# Our code is ISO C11 plus POSIX.1-2008 (O_CLOEXEC, fsync, gmtime_r...), asked for explicitly
+# since CMAKE_C_EXTENSIONS is off.
 function(aq_apply_warnings target)
+  target_compile_definitions(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:_POSIX_C_SOURCE=200809L>)
   target_compile_options(${target} PRIVATE ${AQ_WARNINGS_COMMON}
                          $<$<COMPILE_LANGUAGE:C>:${AQ_WARNINGS_C_ONLY}>)
   if(AQ_WERROR)

@@ -10,8 +10,11 @@
 #include "aqsnap/codec.h"
 #include "aqsnap/error.h"
 #include "aqsnap/export.h"
+#include "aqsnap/file.h"
+#include "aqsnap/json.h"
 #include "aqsnap/model.h"
 #include "aqsnap/snapshot.h"
+#include "aqsnap/validate.h"
 #include "aqsnap/version.h"
 
 #endif /* AQSNAP_H */

@@ -53,7 +53,8 @@ struct aq_arena {
 
 #define HEADER_SIZE ((sizeof(block) + 15u) & ~(size_t)15u)
 
-static uint8_t *block_start(block *b)
+/* void *: the start is 16-byte aligned (HEADER_SIZE is), so any object may live there. */
+static void *block_start(block *b)
 {
     return (uint8_t *)b + HEADER_SIZE;
 }
@@ -89,7 +90,7 @@ aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint)
     aq_arena *a = (aq_arena *)block_start(b);
     a->alloc = al;
     a->first = a->last = a->current = b;
-    a->cur = block_start(b) + self;
+    a->cur = (uint8_t *)block_start(b) + self;
     a->end = block_end(b);
     a->footprint = size;
     a->failed = false;
@@ -118,7 +119,7 @@ void aq__arena_destroy(aq_arena *a)
 static bool advance(aq_arena *a, size_t need)
 {
     for (block *b = a->current->next; b != NULL; b = b->next) {
-        if ((size_t)(block_end(b) - block_start(b)) >= need) {
+        if ((size_t)(block_end(b) - (uint8_t *)block_start(b)) >= need) {
             a->current = b;
             a->cur = block_start(b);
             a->end = block_end(b);
@@ -177,11 +178,11 @@ void aq__arena_reset(aq_arena *a)
 {
     size_t self = (sizeof(aq_arena) + 15u) & ~(size_t)15u;
     a->current = a->first;
-    a->cur = block_start(a->first) + self;
+    a->cur = (uint8_t *)block_start(a->first) + self;
     a->end = block_end(a->first);
     a->failed = false;
     for (block *b = a->first; b != NULL; b = b->next) {
-        uint8_t *start = b == a->first ? a->cur : block_start(b);
+        uint8_t *start = b == a->first ? a->cur : (uint8_t *)block_start(b);
         POISON(start, (size_t)(block_end(b) - start));
     }
 }

@@ -141,9 +141,14 @@ static const section *section_of(uint32_t number)
 
 /* ---- decoding --------------------------------------------------------------------------------- */
 
+/* Each block starts with its size (see aq__pb_block_size); sizeof(size_t) keeps alignment. */
 static void *pb_alloc(void *ctx, size_t size)
 {
-    return aq__arena_alloc(ctx, size);
+    if (size > SIZE_MAX - sizeof size) return NULL;
+    unsigned char *p = aq__arena_alloc(ctx, size + sizeof size);
+    if (p == NULL) return NULL;
+    memcpy(p, &size, sizeof size);
+    return p + sizeof size;
 }
 
 static void pb_free(void *ctx, void *ptr)
@@ -173,6 +178,25 @@ static aq_status decode_head(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *
     return aq__unknown_capture(d, &m->base, NULL, 0, &s->unknown, err);
 }
 
+/* Fields 1, 2, 3 and 6 go to protobuf-c together; check their wire types here so that an error
+ * names the field rather than the gathered message. */
+static aq_status check_head_field(const aq__wire_field *f, aq_error *err)
+{
+    static const struct {
+        const char *name;
+        uint8_t wire_type;
+    } head[] = {[1] = {"version", AQ__WIRE_VARINT},
+                [2] = {"timestamp", AQ__WIRE_VARINT},
+                [3] = {"metadata", AQ__WIRE_LEN},
+                [6] = {"engine", AQ__WIRE_LEN}};
+    if (f->number >= sizeof head / sizeof head[0] || head[f->number].name == NULL) return AQ_OK;
+    if (f->wire_type == head[f->number].wire_type) return AQ_OK;
+    return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
+                    "field %u (%s) at payload offset %zu has wire type %u, expected %u",
+                    f->number, head[f->number].name, f->start, f->wire_type,
+                    head[f->number].wire_type);
+}
+
 static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, aq_snapshot *s,
                              aq_allocator al, aq_error *err)
 {
@@ -185,6 +209,7 @@ static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, aq_snapsh
         if (aq__wire_next(p, len, at, &f) != 0) return malformed_at(err, at);
         const section *sec = section_of(f.number);
         if (sec == NULL) {
+            AQ_TRY(check_head_field(&f, err));
             rest_len += f.end - f.start;
         } else if (f.wire_type != AQ__WIRE_LEN) {
             return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
@@ -229,10 +254,10 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
     aq_error local;
     err = AQ__ERR_OR_LOCAL(err, &local);
     aq__error_clear(err);
+    if (out != NULL) *out = NULL;
     if (out == NULL || (data == NULL && len > 0))
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "out is NULL, or data is NULL with len %zu",
                         len);
-    *out = NULL;
 
     /* Native records take roughly the space of their wire form; start the arena there. */
     aq_snapshot *s;
@@ -277,6 +302,8 @@ static aq_status encode_into(aq__enc *e, const aq_snapshot *s, out_buf *o, aq_er
     for (uint32_t n = 7; n < N_FIELDS; n++) AQ_TRY(sections[n].encode(e, s, o, err));
 
     if (s->unknown != NULL && s->unknown->fields.len > 0) {
+        size_t n;
+        AQ_TRY(aq__unknown_count(s->unknown, &n, err)); /* copied as is: check it first */
         AQ_TRY(out_reserve(o, s->unknown->fields.len, err));
         memcpy(o->data + o->len, s->unknown->fields.ptr, s->unknown->fields.len);
         o->len += s->unknown->fields.len;

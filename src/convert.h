@@ -60,6 +60,18 @@ typedef Actionqueue__Snapshot__V1__SnapshotCapabilityGrant pb_capability_grant;
 typedef Actionqueue__Snapshot__V1__Capability pb_capability;
 typedef Actionqueue__Snapshot__V1__SnapshotLedgerEntry pb_ledger_entry;
 
+/* ---- protobuf-c's allocations ---------------------------------------------------------------- */
+
+/* protobuf-c hands strings over as bare `char *`, which loses the length of a string holding a
+ * NUL byte. The codec's protobuf-c allocator therefore puts each block's size in front of it;
+ * this reads it back. Only for pointers protobuf-c allocated while unpacking through the codec. */
+static inline size_t aq__pb_block_size(const void *p)
+{
+    size_t size;
+    memcpy(&size, (const unsigned char *)p - sizeof size, sizeof size);
+    return size;
+}
+
 /* ---- contexts ------------------------------------------------------------------------------- */
 
 typedef struct aq__dec {
@@ -117,7 +129,8 @@ aq_status aq__opt_uuid_from_pb(protobuf_c_boolean has, const ProtobufCBinaryData
 /* Required string (protobuf-c: NULL when absent). */
 aq_status aq__str_from_pb(aq__dec *d, const char *s, const char *field, aq_str *out,
                           aq_error *err);
-aq_status aq__opt_str_from_pb(aq__dec *d, const char *s, aq_opt_str *out, aq_error *err);
+aq_status aq__opt_str_from_pb(aq__dec *d, const char *s, const char *field, aq_opt_str *out,
+                              aq_error *err);
 aq_status aq__bytes_from_pb(aq__dec *d, const ProtobufCBinaryData *b, aq_bytes *out,
                             aq_error *err);
 aq_status aq__str_list_from_pb(aq__dec *d, size_t n, char *const *items, const char *field,
@@ -130,6 +143,12 @@ aq_status aq__enum_from_pb(protobuf_c_boolean has, int value, int max, const cha
  * as absent. */
 aq_status aq__enum_demote_unknown(aq__dec *d, ProtobufCMessage *msg, uint32_t field_number,
                                   protobuf_c_boolean *has, int value, int max, aq_error *err);
+/* Encoding side of aq__enum_demote_unknown: when the message's kept unknown fields hold a value
+ * for `field_number`, the native field still at its default means "unchanged since loaded", so
+ * only the kept value is written; any other native value is the caller's choice and replaces
+ * it. Call after aq__unknown_attach. */
+void aq__enum_reconcile_kept(ProtobufCMessage *msg, uint32_t field_number,
+                             protobuf_c_boolean *has, bool is_default);
 /* `count` zeroed native records in the snapshot arena; NULL only when out of memory. */
 void *aq__dec_array(aq__dec *d, size_t count, size_t size);
 
@@ -178,6 +197,8 @@ aq_status aq__str_list_to_pb(aq__enc *e, const aq_str_list *l, const char *field
 /* Check an enum value lies in 1..max before it goes on the wire. */
 aq_status aq__enum_to_pb(int value, int max, const char *field, const char *type,
                          aq_error *err);
+/* Count the fields of kept unknown bytes, refusing bytes that are not well-formed fields. */
+aq_status aq__unknown_count(const aq_unknown *u, size_t *n, aq_error *err);
 /* Re-attach kept unknown fields (and those of child messages) to a message being encoded. */
 aq_status aq__unknown_attach(aq__enc *e, ProtobufCMessage *msg, const aq_unknown *u,
                              aq_error *err);

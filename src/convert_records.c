@@ -34,12 +34,12 @@ aq_status aq__metadata_to_pb(aq__enc *e, const aq_metadata *x, pb_metadata **out
     return aq__unknown_attach(e, &m->base, x->unknown, err);
 }
 
-/* The whole section is defaulted, and so is each of its fields: an engine that wrote
- * `"engine": {}` never existed, but a reader that fills defaults loses nothing by accepting it. */
+/* The section as a whole is defaulted (absent: not paused), but like the engine's reader a
+ * present section must say whether the engine is paused. */
 aq_status aq__engine_from_pb(aq__dec *d, pb_engine_control *m, aq_engine_control *out,
                              aq_error *err)
 {
-    out->paused = m->has_paused && m->paused;
+    AQ__REQ(m, paused, out->paused);
     AQ__OPT(m, paused_at, out->paused_at);
     AQ__OPT(m, resumed_at, out->resumed_at);
     return aq__unknown_capture(d, &m->base, NULL, 0, &out->unknown, err);
@@ -305,7 +305,7 @@ aq_status aq__actor_from_pb(aq__dec *d, pb_actor *m, aq_actor *out, aq_error *er
     AQ_TRY(aq__str_from_pb(d, m->identity, "identity", &out->identity, err));
     AQ_TRY(aq__str_list_from_pb(d, m->n_capabilities, m->capabilities, "capabilities",
                                 &out->capabilities, err));
-    AQ_TRY(aq__opt_str_from_pb(d, m->department, &out->department, err));
+    AQ_TRY(aq__opt_str_from_pb(d, m->department, "department", &out->department, err));
     AQ__REQ(m, heartbeat_interval_secs, out->heartbeat_interval_secs);
     AQ_TRY(aq__opt_uuid_from_pb(m->has_tenant_id, &m->tenant_id, "tenant_id", &out->tenant_id,
                                 err));
@@ -409,11 +409,11 @@ aq_status aq__role_assignment_to_pb(aq__enc *e, const aq_role_assignment *x,
     pb_role *r = AQ__PB_NEW(e, pb_role, ACTIONQUEUE__SNAPSHOT__V1__ROLE__INIT);
     if (m == NULL || r == NULL) return aq__fail_oom(err);
     aq__uuid_to_pb(&x->actor_id, &m->has_actor_id, &m->actor_id);
+    AQ_TRY(aq__enum_to_pb((int)x->role.kind, AQ_ROLE_CUSTOM, "role", "Role", err));
     if (x->role.kind == AQ_ROLE_CUSTOM) {
         r->role_case = ACTIONQUEUE__SNAPSHOT__V1__ROLE__ROLE_CUSTOM;
         AQ__IN(err, "role", aq__str_to_pb(&x->role.custom, "custom", &r->custom, err));
     } else {
-        AQ_TRY(aq__enum_to_pb((int)x->role.kind, AQ_ROLE_GATEKEEPER, "role", "Role", err));
         r->role_case = ACTIONQUEUE__SNAPSHOT__V1__ROLE__ROLE_BUILTIN;
         r->builtin = (Actionqueue__Snapshot__V1__Role__Builtin)x->role.kind;
     }
@@ -461,13 +461,13 @@ aq_status aq__capability_grant_to_pb(aq__enc *e, const aq_capability_grant *x,
     pb_capability *c = AQ__PB_NEW(e, pb_capability, ACTIONQUEUE__SNAPSHOT__V1__CAPABILITY__INIT);
     if (m == NULL || c == NULL) return aq__fail_oom(err);
     aq__uuid_to_pb(&x->actor_id, &m->has_actor_id, &m->actor_id);
+    AQ_TRY(aq__enum_to_pb((int)x->capability.kind, AQ_CAPABILITY_CUSTOM, "capability",
+                          "Capability", err));
     if (x->capability.kind == AQ_CAPABILITY_CUSTOM) {
         c->capability_case = ACTIONQUEUE__SNAPSHOT__V1__CAPABILITY__CAPABILITY_CUSTOM;
         AQ__IN(err, "capability",
                aq__str_to_pb(&x->capability.custom, "custom", &c->custom, err));
     } else {
-        AQ_TRY(aq__enum_to_pb((int)x->capability.kind, AQ_CAPABILITY_CAN_CANCEL, "capability",
-                              "Capability", err));
         c->capability_case = ACTIONQUEUE__SNAPSHOT__V1__CAPABILITY__CAPABILITY_BUILTIN;
         c->builtin = (Actionqueue__Snapshot__V1__Capability__Builtin)x->capability.kind;
     }

@@ -57,7 +57,7 @@ static aq_status attempt_from_pb(aq__dec *d, const pb_attempt *m, aq_attempt *ou
                                 "AttemptResultKind", &result, err));
         out->result.value = (aq_attempt_result)result;
     }
-    AQ_TRY(aq__opt_str_from_pb(d, m->error, &out->error, err));
+    AQ_TRY(aq__opt_str_from_pb(d, m->error, "error", &out->error, err));
     out->output.present = m->has_output != 0;
     if (m->has_output) AQ_TRY(aq__bytes_from_pb(d, &m->output, &out->output.value, err));
     return aq__unknown_capture(d, &m->base, NULL, 0, &out->unknown, err);

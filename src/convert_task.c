@@ -9,7 +9,7 @@ static aq_status payload_from_pb(aq__dec *d, const pb_task_payload *m, aq_task_p
 {
     if (!m->has_bytes) return aq__missing(err, "bytes");
     AQ_TRY(aq__bytes_from_pb(d, &m->bytes, &out->bytes, err));
-    AQ_TRY(aq__opt_str_from_pb(d, m->content_type, &out->content_type, err));
+    AQ_TRY(aq__opt_str_from_pb(d, m->content_type, "content_type", &out->content_type, err));
     return aq__unknown_capture(d, &m->base, NULL, 0, &out->unknown, err);
 }
 
@@ -55,7 +55,7 @@ static aq_status constraints_from_pb(aq__dec *d, pb_task_constraints *m,
 {
     AQ__REQ(m, max_attempts, out->max_attempts);
     AQ__OPT(m, timeout_secs, out->timeout_secs);
-    AQ_TRY(aq__opt_str_from_pb(d, m->concurrency_key, &out->concurrency_key, err));
+    AQ_TRY(aq__opt_str_from_pb(d, m->concurrency_key, "concurrency_key", &out->concurrency_key, err));
 
     /* Defaulted enums: absent (or from a newer schema) means the engine's default. */
     int v = AQ_HOLD_POLICY_HOLD_DURING_RETRY;
@@ -90,7 +90,7 @@ static aq_status metadata_from_pb(aq__dec *d, const pb_task_metadata *m, aq_task
 {
     AQ_TRY(aq__str_list_from_pb(d, m->n_tags, m->tags, "tags", &out->tags, err));
     AQ__REQ(m, priority, out->priority);
-    AQ_TRY(aq__opt_str_from_pb(d, m->description, &out->description, err));
+    AQ_TRY(aq__opt_str_from_pb(d, m->description, "description", &out->description, err));
     return aq__unknown_capture(d, &m->base, NULL, 0, &out->unknown, err);
 }
 
@@ -208,8 +208,13 @@ static aq_status constraints_to_pb(aq__enc *e, const aq_task_constraints *x,
                                   &l->n_values, &l->values, err));
         m->required_capabilities = l;
     }
+    AQ_TRY(aq__unknown_attach(e, &m->base, x->unknown, err));
+    aq__enum_reconcile_kept(&m->base, 4, &m->has_concurrency_key_hold_policy,
+                            x->concurrency_key_hold_policy == AQ_HOLD_POLICY_HOLD_DURING_RETRY);
+    aq__enum_reconcile_kept(&m->base, 5, &m->has_safety_level,
+                            x->safety_level == AQ_SAFETY_LEVEL_PURE);
     *out = m;
-    return aq__unknown_attach(e, &m->base, x->unknown, err);
+    return AQ_OK;
 }
 
 static aq_status metadata_to_pb(aq__enc *e, const aq_task_metadata *x, pb_task_metadata **out,

@@ -33,9 +33,22 @@ aq_status aq__opt_uuid_from_pb(protobuf_c_boolean has, const ProtobufCBinaryData
     return aq__uuid_from_pb(has, b, field, &out->value, err);
 }
 
-static aq_status copy_str(aq__dec *d, const char *s, aq_str *out, aq_error *err)
+/* Copy a string protobuf-c unpacked; `field` names it if it must be refused. */
+static aq_status copy_str(aq__dec *d, const char *s, const char *field, aq_str *out,
+                          aq_error *err)
 {
     size_t len = strlen(s);
+    size_t wire_len = aq__pb_block_size(s) - 1;
+    if (AQ__UNLIKELY(wire_len != len)) {
+        /* The wire string goes on past a NUL: refuse it rather than cut it short (and protobuf-c
+         * could not write it back either). */
+        (void)aq__fail(err, AQ_EDECODE, AQ_ERR_STRING_HAS_NUL,
+                       "string of %zu bytes has a NUL byte at offset %zu, which protobuf-c "
+                       "cannot carry",
+                       wire_len, len);
+        aq__error_prefix(err, field);
+        return AQ_EDECODE;
+    }
     char *p = aq__arena_alloc(d->arena, len + 1);
     if (AQ__UNLIKELY(p == NULL)) return aq__fail_oom(err);
     memcpy(p, s, len + 1);
@@ -48,14 +61,15 @@ aq_status aq__str_from_pb(aq__dec *d, const char *s, const char *field, aq_str *
                           aq_error *err)
 {
     if (AQ__UNLIKELY(s == NULL)) return aq__missing(err, field);
-    return copy_str(d, s, out, err);
+    return copy_str(d, s, field, out, err);
 }
 
-aq_status aq__opt_str_from_pb(aq__dec *d, const char *s, aq_opt_str *out, aq_error *err)
+aq_status aq__opt_str_from_pb(aq__dec *d, const char *s, const char *field, aq_opt_str *out,
+                              aq_error *err)
 {
     out->present = s != NULL;
     if (s == NULL) return AQ_OK;
-    return copy_str(d, s, &out->value, err);
+    return copy_str(d, s, field, &out->value, err);
 }
 
 aq_status aq__bytes_from_pb(aq__dec *d, const ProtobufCBinaryData *b, aq_bytes *out,
@@ -78,7 +92,7 @@ aq_status aq__str_list_from_pb(aq__dec *d, size_t n, char *const *items, const c
     if (AQ__UNLIKELY(out->items == NULL)) return aq__fail_oom(err);
     out->count = n;
     for (size_t i = 0; i < n; i++)
-        AQ__IN_INDEX(err, field, i, copy_str(d, items[i], &out->items[i], err));
+        AQ__IN_INDEX(err, field, i, copy_str(d, items[i], "", &out->items[i], err));
     return AQ_OK;
 }
 
@@ -120,6 +134,22 @@ aq_status aq__enum_demote_unknown(aq__dec *d, ProtobufCMessage *msg, uint32_t fi
     msg->n_unknown_fields++;
     *has = 0;
     return AQ_OK;
+}
+
+void aq__enum_reconcile_kept(ProtobufCMessage *msg, uint32_t field_number,
+                             protobuf_c_boolean *has, bool is_default)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < msg->n_unknown_fields; i++) {
+        const ProtobufCMessageUnknownField *f = &msg->unknown_fields[i];
+        bool ours = f->tag == field_number && f->wire_type == PROTOBUF_C_WIRE_TYPE_VARINT;
+        if (ours && is_default) {
+            *has = 0; /* the kept value alone goes out, as it came in */
+            return;
+        }
+        if (!ours) msg->unknown_fields[kept++] = *f; /* the caller chose: the kept value goes */
+    }
+    msg->n_unknown_fields = (unsigned)kept;
 }
 
 void *aq__dec_array(aq__dec *d, size_t count, size_t size)

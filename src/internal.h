@@ -108,11 +108,62 @@ size_t aq__utf8_invalid_at(const char *text, size_t len);
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_allocator *alloc,
                                         size_t reserve, aq_buffer *out, aq_error *err);
 
+/* ---- envelope (envelope.c) --------------------------------------------------------------- */
+
+/* CRC-32 (zlib) of any length. */
+uint32_t aq__crc32(const uint8_t *data, size_t len);
+/* Write the 12-byte header for `len` payload bytes that follow it at hdr + 12. */
+void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
+/* Read a 12-byte header: known frame version, length within `max_payload`. Fills info (format,
+ * frame_version, payload_len, and crc32 as the header states it). */
+struct aq_load_info;
+aq_status aq__envelope_open(const uint8_t *hdr, uint64_t max_payload, struct aq_load_info *info,
+                            aq_error *err);
+
+/* ---- system calls (sys.c) -------------------------------------------------------------------- */
+
+/* Every system call the file layer makes goes through this table, so that tests can make any of
+ * them fail (SQLite's aSyscall idea). Production code never changes it. */
+struct stat;
+typedef struct aq__sys_table {
+    int (*open)(const char *path, int flags, unsigned mode);
+    long (*read)(int fd, void *buf, size_t n);
+    long (*write)(int fd, const void *buf, size_t n);
+    int (*fsync)(int fd);
+    int (*close)(int fd);
+    int (*rename)(const char *from, const char *to);
+    int (*unlink)(const char *path);
+    int (*fstat)(int fd, struct stat *st);
+} aq__sys_table;
+
+extern aq__sys_table aq__sys;
+/* The real calls, to restore the table after a test. */
+extern const aq__sys_table aq__sys_default;
+
 /* ---- snapshot lifecycle (snapshot.c) ------------------------------------------------------ */
 
 /* A new empty snapshot inside a fresh arena sized for about `hint` bytes of records. */
 aq_status aq__snapshot_create(const aq_allocator *alloc, size_t hint, aq_snapshot **out,
                               aq_error *err);
+
+/* ---- engine JSON (json_read.cc, json_write.c) ------------------------------------------- */
+
+/* Bytes of readable padding simdjson needs after the JSON text (SIMDJSON_PADDING). */
+#define AQ__JSON_PADDING ((size_t)64)
+
+/* Decode JSON at data[0..len) where data[len..capacity) is readable padding (capacity - len >=
+ * AQ__JSON_PADDING; its content does not matter), so no copy is needed. err must not be NULL;
+ * on failure the message starts with the path (aq__error_finish is applied). */
+aq_status aq__snapshot_decode_json_padded(const uint8_t *data, size_t len, size_t capacity,
+                                          const aq_allocator *alloc, aq_snapshot **out,
+                                          aq_error *err);
+
+/* aq_snapshot_encode_json() with `reserve` free bytes in front of the JSON (room for the 12-byte
+ * envelope header): out->data[0..reserve) is uninitialised, the JSON follows, out->len counts
+ * both. err must not be NULL. */
+aq_status aq__snapshot_encode_json_reserving(const aq_snapshot *snap, const aq_allocator *alloc,
+                                             uint32_t flags, size_t reserve, aq_buffer *out,
+                                             aq_error *err);
 
 #ifdef __cplusplus
 }

@@ -17,9 +17,19 @@ static size_t packed_size(const ProtobufCMessage *msg)
     return size;
 }
 
+/* Field numbers protobuf allows; protobuf-c 1.4.1 lets 0 and larger ones through. */
+#define MAX_FIELD_NUMBER 536870911u
+
 static aq_status capture_one(aq__dec *d, const ProtobufCMessage *msg, aq_unknown *u,
                              aq_error *err)
 {
+    for (size_t i = 0; i < msg->n_unknown_fields; i++) {
+        uint32_t tag = msg->unknown_fields[i].tag;
+        if (tag == 0 || tag > MAX_FIELD_NUMBER)
+            return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
+                            "field number %u is outside protobuf's 1..%u", tag,
+                            MAX_FIELD_NUMBER);
+    }
     size_t size = packed_size(msg);
     uint8_t *p = aq__arena_alloc(d->arena, size + 1);
     if (p == NULL) return aq__fail_oom(err);
@@ -91,16 +101,24 @@ static ProtobufCMessage *child_message(ProtobufCMessage *msg, uint32_t number)
     return *(ProtobufCMessage **)(void *)((char *)msg + f->offset);
 }
 
+aq_status aq__unknown_count(const aq_unknown *u, size_t *n, aq_error *err)
+{
+    aq__wire_field f = {0};
+    *n = 0;
+    for (size_t at = 0; at < u->fields.len; at = f.end, (*n)++)
+        if (aq__wire_next(u->fields.ptr, u->fields.len, at, &f) != 0) return corrupt(err);
+    return AQ_OK;
+}
+
 aq_status aq__unknown_attach(aq__enc *e, ProtobufCMessage *msg, const aq_unknown *u,
                              aq_error *err)
 {
     if (AQ__LIKELY(u == NULL)) return AQ_OK;
     const uint8_t *p = u->fields.ptr;
     size_t len = u->fields.len;
-    size_t n = 0;
-    aq__wire_field f;
-    for (size_t at = 0; at < len; at = f.end, n++)
-        if (aq__wire_next(p, len, at, &f) != 0) return corrupt(err);
+    size_t n;
+    aq__wire_field f = {0};
+    AQ_TRY(aq__unknown_count(u, &n, err));
     if (n > 0) {
         ProtobufCMessageUnknownField *uf = aq__arena_alloc(e->scratch, n * sizeof *uf);
         if (uf == NULL) return aq__fail_oom(err);

@@ -15,6 +15,8 @@ typedef struct cmp {
 
 #define PATH_MAX_LEN 256
 
+static bool differ(cmp *c, const char *path, const char *fmt, ...) AQ__PRINTF(3, 4);
+
 static bool differ(cmp *c, const char *path, const char *fmt, ...)
 {
     char detail[160];

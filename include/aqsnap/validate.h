@@ -1,0 +1,119 @@
+/**
+ * @file aqsnap/validate.h
+ * Validation: whether a snapshot keeps every invariant the ActionQueue engine enforces when it
+ * loads one (SNAPSHOT-SPEC section 8), plus what the native structs can hold but the engine's
+ * types cannot.
+ *
+ * Each broken rule has its own ::aq_error_kind; the error's path names the record and field
+ * ("runs[3].run_instance.task_id") and its message, which starts with that path, names the ids
+ * and values involved ("snapshot run 0000000a-... references unknown task 0000000b-...").
+ *
+ * The rules:
+ * - metadata: schema_version in AQ_SCHEMA_MIN..AQ_SCHEMA_MAX (AQ_ERR_SCHEMA_VERSION, status
+ *   AQ_EVERSION); task_count and run_count equal the list lengths.
+ * - schema features (AQ_ERR_SCHEMA_FEATURE): a document of version N holds nothing that a later
+ *   version added: v5 TaskSpec.parent_task_id, attempt output,
+ *   TaskConstraints.required_capabilities; v6 dependency_declarations; v7 budgets,
+ *   subscriptions, RunState Suspended (run state, history, RunStateChanged filters) and
+ *   AttemptResultKind Suspended; v8 actors, tenants, role_assignments, capability_grants,
+ *   ledger_entries and TaskSpec.tenant_id. Not checked when schema_version is unsupported.
+ * - engine control causality: paused needs paused_at and no resumed_at; resumed_at needs
+ *   paused_at; not paused with paused_at needs resumed_at >= paused_at.
+ * - tasks: id not nil and unique; canceled_at >= created_at; max_attempts >= 1; timeout_secs
+ *   not Some(0); concurrency_key not Some(""); required_capabilities not Some([]) and without
+ *   ""; Repeat count and interval_secs >= 1; Cron max_occurrences not Some(0).
+ * - runs: id and task_id not nil, id unique, task exists; a Ready run has scheduled_at <=
+ *   created_at; current_attempt_id only in Running and with attempt_count >= 1, present exactly
+ *   once in attempts and unfinished there; state_history non-empty, starting (none ->
+ *   Scheduled at created_at), each entry continuing from the previous `to` by a legal
+ *   transition, ending in the run's state; attempts has attempt_count entries; a lease only in
+ *   Ready, Leased or Running.
+ * - dependency declarations: one per task, task and every prerequisite exist. Budgets: one per
+ *   (task, dimension), task exists. Subscriptions: ids unique, task exists.
+ * - everywhere: every enum holds one of its variants (AQ_ERR_ENUM_INVALID); every string is
+ *   UTF-8 (AQ_ERR_STRING_NOT_UTF8); Role and Capability Custom names are non-empty
+ *   (AQ_ERR_CUSTOM_NAME_EMPTY). Members that the selected variant of a RunPolicy, EventFilter,
+ *   Role or Capability does not use are ignored, as the encoders ignore them.
+ *
+ * Violations are found in a fixed order: metadata, engine, then the records of tasks, runs,
+ * dependency_declarations, budgets, subscriptions, actors, tenants, role_assignments,
+ * capability_grants and ledger_entries, each list in index order (a list that its schema
+ * version does not allow is reported just before its first record), and within a record its
+ * fields in declaration order. A duplicate id is reported at its second occurrence, naming the
+ * first. A rule that depends on a value which itself failed (an invalid enum, a nil id) is not
+ * checked, so that one mistake is reported once.
+ *
+ * Scratch memory (hash indexes of ids, 16 to 32 bytes per record of tasks, runs,
+ * dependency_declarations, budgets and subscriptions) is allocated before any rule is checked
+ * and released before the call returns. Time is linear in the size of the snapshot.
+ *
+ * Thread safety: the snapshot is only read, so any number of threads may validate the same
+ * snapshot at once, as long as none modifies it.
+ */
+#ifndef AQSNAP_VALIDATE_H
+#define AQSNAP_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aqsnap/alloc.h"
+#include "aqsnap/error.h"
+#include "aqsnap/export.h"
+#include "aqsnap/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Check every rule (see the file comment) and stop at the first violation.
+ *
+ * @param snap  any snapshot, arena-owned or caller-built (`arena == NULL`); never modified.
+ * @param alloc allocator for scratch memory; NULL means malloc/free.
+ * @param err   optional; receives the violation (kind, path, message) or the failure.
+ * @return AQ_OK when every rule holds; AQ_EINVALID for a broken rule, or AQ_EVERSION when the
+ *         first problem is an unsupported metadata.schema_version (kind
+ *         AQ_ERR_SCHEMA_VERSION); AQ_EINVAL when snap is NULL or is not a well-formed struct
+ *         (a list or string with a non-zero length and a NULL pointer; kind AQ_ERR_ARGUMENT,
+ *         path says where); AQ_ENOMEM when scratch memory runs out (nothing is leaked).
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_validate(const aq_snapshot *snap,
+                                                   const aq_allocator *alloc, aq_error *err);
+
+/**
+ * Receives one violation found by aq_snapshot_check().
+ *
+ * @param ctx       the `ctx` given to aq_snapshot_check().
+ * @param violation status (AQ_EINVALID or AQ_EVERSION), kind, path and message; valid only
+ *                  during the call (copy it to keep it).
+ * @return true to go on looking for violations, false to stop here.
+ */
+typedef bool (*aq_violation_fn)(void *ctx, const aq_error *violation);
+
+/**
+ * Check every rule and report every violation, in the order given in the file comment (tools
+ * use this to print them all). aq_snapshot_validate() is this with a callback that stops after
+ * the first.
+ *
+ * @param snap  as for aq_snapshot_validate().
+ * @param alloc allocator for scratch memory; NULL means malloc/free.
+ * @param fn    called once per violation, may return false to stop early; NULL just counts.
+ * @param ctx   passed to fn.
+ * @param count optional; receives the number of violations reported (also when the call
+ *              fails part way with AQ_EINVAL; always 0 with AQ_ENOMEM, as memory is obtained
+ *              before any check).
+ * @param err   optional; receives the first violation, or the failure.
+ * @return AQ_OK when there were no violations; the status of the first violation
+ *         (AQ_EINVALID, or AQ_EVERSION for an unsupported schema_version) when there were
+ *         some; AQ_EINVAL (snap is NULL or malformed, as for aq_snapshot_validate()) or
+ *         AQ_ENOMEM.
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_check(const aq_snapshot *snap,
+                                                const aq_allocator *alloc, aq_violation_fn fn,
+                                                void *ctx, size_t *count, aq_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AQSNAP_VALIDATE_H */

@@ -1,0 +1,800 @@
+/*
+ * Validation: every engine invariant of SNAPSHOT-SPEC section 8, the schema-version features of
+ * section 6, and what only garbage native structs can break (enum values, UTF-8).
+ *
+ * One walk over the snapshot in the order the header documents; each broken rule is reported
+ * to a callback as a complete aq_error. aq_snapshot_validate() is the walk with a callback
+ * that stops after the first. Paths cost nothing until something is reported: the walk only
+ * notes which record it is in (section and index), and a report formats the path from that
+ * plus the field's name.
+ *
+ * Cross-record rules (unique ids, "the task exists") use hash indexes of record indices
+ * (uuid_set.c), all allocated before the walk so that running out of memory never leaves a
+ * partial report.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aqsnap/snapshot.h"
+#include "aqsnap/validate.h"
+#include "aqsnap/version.h"
+#include "internal.h"
+#include "uuid_set.h"
+
+/* ---- the walk's state and reporting ---------------------------------------------------------- */
+
+typedef struct checker {
+    const aq_snapshot *snap;
+    aq_violation_fn fn;
+    void *ctx;
+    aq_error *err; /* the caller's (or a local): the first violation, or the failure */
+    size_t count;  /* violations reported */
+    bool stop;     /* the callback said stop, or the snapshot is malformed */
+    aq_status fatal;
+    bool version_known; /* schema_version supported, so feature checks mean something */
+    uint32_t version;
+    /* The record being checked ("runs", 3), or section == NULL for the document itself. */
+    const char *section;
+    size_t index;
+    aq__uuid_set tasks, runs, deps, budgets, subs;
+} checker;
+
+/* A field of the current record: "<list>[<k>].<leaf>", each part optional. */
+typedef struct at {
+    const char *list; /* NULL: no indexed part */
+    size_t k;
+    const char *leaf; /* NULL: the list item (or the record) itself */
+} at;
+
+#define AT(leaf) ((at){NULL, 0, (leaf)})
+#define AT_ITEM(list, k, leaf) ((at){(list), (k), (leaf)})
+
+/* Lowercase hyphenated text of an id, for messages: `ID(&x)` lives until the end of the full
+ * expression (C11 temporary lifetime), which is the report call. */
+typedef struct id_text {
+    char s[AQ_UUID_TEXT_LEN + 1];
+} id_text;
+
+static id_text text_of(const aq_uuid *id)
+{
+    id_text t;
+    aq_uuid_format(id, t.s);
+    return t;
+}
+
+#define ID(id) (text_of(id).s)
+
+static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...) AQ__PRINTF(4, 5);
+
+static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+    if (*len >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    /* A path too long for the buffer keeps its start (truncated); it is for people. */
+    if (n > 0) *len += (size_t)n;
+}
+
+static void set_path(const checker *c, at where, aq_error *v)
+{
+    char *p = v->path;
+    size_t cap = sizeof v->path, len = 0;
+    const char *dot = "";
+    if (c->section != NULL) {
+        append(p, cap, &len, "%s[%zu]", c->section, c->index);
+        dot = ".";
+    }
+    if (where.list != NULL) {
+        append(p, cap, &len, "%s%s[%zu]", dot, where.list, where.k);
+        dot = ".";
+    }
+    if (where.leaf != NULL) append(p, cap, &len, "%s%s", dot, where.leaf);
+}
+
+static void vreport(checker *c, aq_status status, aq_error_kind kind, at where, const char *fmt,
+                    va_list ap) AQ__PRINTF(5, 0);
+
+static void vreport(checker *c, aq_status status, aq_error_kind kind, at where, const char *fmt,
+                    va_list ap)
+{
+    if (c->stop) return;
+    aq_error v;
+    (void)aq__vfail(&v, status, kind, fmt, ap);
+    set_path(c, where, &v);
+    (void)aq__error_finish(&v, status);
+    if (c->count++ == 0) *c->err = v;
+    if (c->fn != NULL && !c->fn(c->ctx, &v)) c->stop = true;
+}
+
+/* A problem with the snapshot that is reported with its own status (AQ_EVERSION). */
+static void report_status(checker *c, aq_status status, aq_error_kind kind, at where,
+                          const char *fmt, ...) AQ__PRINTF(5, 6);
+
+static void report_status(checker *c, aq_status status, aq_error_kind kind, at where,
+                          const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(c, status, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+/* A broken rule (status AQ_EINVALID). */
+static void report(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
+    AQ__PRINTF(4, 5);
+
+static void report(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(c, AQ_EINVALID, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+/* Not a broken rule but a struct no snapshot can be (a NULL pointer with a length): the walk
+ * cannot go on, and the call fails with AQ_EINVAL. */
+static void malformed(checker *c, at where, const char *what, size_t len)
+{
+    if (c->stop) return;
+    (void)aq__fail(c->err, AQ_EINVAL, AQ_ERR_ARGUMENT, "%s has length %zu but a NULL pointer",
+                   what, len);
+    set_path(c, where, c->err);
+    (void)aq__error_finish(c->err, AQ_EINVAL);
+    c->fatal = AQ_EINVAL;
+    c->stop = true;
+}
+
+/* ---- value checks ---------------------------------------------------------------------------- */
+
+/* True when the list's items can be read; otherwise the walk stops as malformed. */
+static bool list_ok(checker *c, at where, const void *items, size_t count)
+{
+    if (items != NULL || count == 0) return true;
+    malformed(c, where, "list", count);
+    return false;
+}
+
+static void check_text(checker *c, at where, const aq_str *s)
+{
+    if (s->ptr == NULL) {
+        if (s->len > 0) malformed(c, where, "string", s->len);
+        return;
+    }
+    size_t bad = aq__utf8_invalid_at(s->ptr, s->len);
+    if (bad < s->len)
+        report(c, AQ_ERR_STRING_NOT_UTF8, where,
+               "string is not valid UTF-8: byte 0x%02x at offset %zu of %zu",
+               (unsigned)(unsigned char)s->ptr[bad], bad, s->len);
+}
+
+static void check_opt_text(checker *c, at where, const aq_opt_str *s)
+{
+    if (s->present) check_text(c, where, &s->value);
+}
+
+static void check_text_list(checker *c, const char *list, const aq_str_list *l)
+{
+    if (!list_ok(c, AT(list), l->items, l->count)) return;
+    for (size_t k = 0; k < l->count; k++) check_text(c, AT_ITEM(list, k, NULL), &l->items[k]);
+}
+
+/* `value` is the enum field converted to int (as the encoder reads it, so both print a stray
+ * -1 alike): a garbage value may be anything the enum's type holds. */
+static bool check_enum(checker *c, at where, int value, int max, const char *type)
+{
+    if (value >= 1 && value <= max) return true;
+    report(c, AQ_ERR_ENUM_INVALID, where, "%s holds %d, not a valid variant (1..%d)", type, value,
+           max);
+    return false;
+}
+
+static bool run_state_ok(checker *c, at where, aq_run_state s)
+{
+    return check_enum(c, where, (int)s, AQ_RUN_STATE_COUNT - 1, "RunState");
+}
+
+/* `what` appeared in schema version `since`: absent from older documents. */
+static void check_feature(checker *c, at where, uint32_t since, const char *what)
+{
+    if (c->version_known && c->version < since)
+        report(c, AQ_ERR_SCHEMA_FEATURE, where,
+               "%s is a schema v%" PRIu32 " feature but metadata.schema_version is %" PRIu32,
+               what, since, c->version);
+}
+
+static void check_state_feature(checker *c, at where, aq_run_state s)
+{
+    if (s == AQ_RUN_STATE_SUSPENDED) check_feature(c, where, 7, "RunState Suspended");
+}
+
+/* A whole list that a later schema version added. */
+static void check_list_feature(checker *c, const char *list, size_t count, uint32_t since)
+{
+    if (count > 0) check_feature(c, AT(list), since, list);
+}
+
+/* ---- document level -------------------------------------------------------------------------- */
+
+static void check_metadata(checker *c)
+{
+    const aq_snapshot *s = c->snap;
+    const aq_metadata *m = &s->metadata;
+    c->version = m->schema_version;
+    c->version_known = m->schema_version >= AQ_SCHEMA_MIN && m->schema_version <= AQ_SCHEMA_MAX;
+    if (!c->version_known)
+        report_status(c, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, AT("metadata.schema_version"),
+                      "expected %d..%d, found %" PRIu32, AQ_SCHEMA_MIN, AQ_SCHEMA_MAX,
+                      m->schema_version);
+    if (m->task_count != s->tasks.count)
+        report(c, AQ_ERR_TASK_COUNT_MISMATCH, AT("metadata.task_count"),
+               "task_count is %" PRIu64 " but tasks has %zu entries", m->task_count,
+               s->tasks.count);
+    if (m->run_count != s->runs.count)
+        report(c, AQ_ERR_RUN_COUNT_MISMATCH, AT("metadata.run_count"),
+               "run_count is %" PRIu64 " but runs has %zu entries", m->run_count, s->runs.count);
+}
+
+static void check_engine(checker *c)
+{
+    const aq_engine_control *e = &c->snap->engine;
+    if (e->paused && !e->paused_at.present)
+        report(c, AQ_ERR_ENGINE_PAUSED_WITHOUT_PAUSED_AT, AT("engine.paused_at"),
+               "engine is paused but paused_at is unset");
+    if (e->paused && e->resumed_at.present)
+        report(c, AQ_ERR_ENGINE_PAUSED_WITH_RESUMED_AT, AT("engine.resumed_at"),
+               "engine is paused but resumed_at is set (%" PRIu64 ")", e->resumed_at.value);
+    if (e->resumed_at.present && !e->paused_at.present)
+        report(c, AQ_ERR_ENGINE_RESUMED_WITHOUT_PAUSED_AT, AT("engine.resumed_at"),
+               "engine resumed_at is %" PRIu64 " but paused_at is unset", e->resumed_at.value);
+    if (!e->paused && e->paused_at.present) {
+        if (!e->resumed_at.present)
+            report(c, AQ_ERR_ENGINE_RESUME_MISSING, AT("engine.resumed_at"),
+                   "engine is not paused and paused_at is %" PRIu64 " but resumed_at is unset",
+                   e->paused_at.value);
+        else if (e->resumed_at.value < e->paused_at.value)
+            report(c, AQ_ERR_ENGINE_RESUMED_BEFORE_PAUSED, AT("engine.resumed_at"),
+                   "engine resumed_at %" PRIu64 " is before paused_at %" PRIu64,
+                   e->resumed_at.value, e->paused_at.value);
+    }
+}
+
+/* ---- tasks ----------------------------------------------------------------------------------- */
+
+static void check_run_policy(checker *c, const aq_task_spec *s)
+{
+    const aq_run_policy *p = &s->run_policy;
+    if (!check_enum(c, AT("task_spec.run_policy.kind"), (int)p->kind, AQ_RUN_POLICY_CRON,
+                    "RunPolicy"))
+        return;
+    if (p->kind == AQ_RUN_POLICY_REPEAT) {
+        if (p->repeat.count == 0)
+            report(c, AQ_ERR_TASK_REPEAT_COUNT_ZERO, AT("task_spec.run_policy.repeat.count"),
+                   "task %s: Repeat count is 0, must be >= 1", ID(&s->id));
+        if (p->repeat.interval_secs == 0)
+            report(c, AQ_ERR_TASK_REPEAT_INTERVAL_ZERO,
+                   AT("task_spec.run_policy.repeat.interval_secs"),
+                   "task %s: Repeat interval_secs is 0, must be >= 1", ID(&s->id));
+    } else if (p->kind == AQ_RUN_POLICY_CRON) {
+        check_text(c, AT("task_spec.run_policy.cron.expression"), &p->cron.expression);
+        if (p->cron.max_occurrences.present && p->cron.max_occurrences.value == 0)
+            report(c, AQ_ERR_TASK_CRON_MAX_OCCURRENCES_ZERO,
+                   AT("task_spec.run_policy.cron.max_occurrences"),
+                   "task %s: Cron max_occurrences is Some(0), must be >= 1", ID(&s->id));
+    }
+}
+
+static void check_constraints(checker *c, const aq_task_spec *s)
+{
+    const aq_task_constraints *k = &s->constraints;
+    if (k->max_attempts == 0)
+        report(c, AQ_ERR_TASK_MAX_ATTEMPTS_ZERO, AT("task_spec.constraints.max_attempts"),
+               "task %s: max_attempts is 0, must be >= 1", ID(&s->id));
+    if (k->timeout_secs.present && k->timeout_secs.value == 0)
+        report(c, AQ_ERR_TASK_TIMEOUT_ZERO, AT("task_spec.constraints.timeout_secs"),
+               "task %s: timeout_secs is Some(0)", ID(&s->id));
+    if (k->concurrency_key.present) {
+        if (k->concurrency_key.value.len == 0)
+            report(c, AQ_ERR_TASK_CONCURRENCY_KEY_EMPTY,
+                   AT("task_spec.constraints.concurrency_key"),
+                   "task %s: concurrency_key is Some(\"\")", ID(&s->id));
+        else
+            check_text(c, AT("task_spec.constraints.concurrency_key"), &k->concurrency_key.value);
+    }
+    (void)check_enum(c, AT("task_spec.constraints.concurrency_key_hold_policy"),
+                     (int)k->concurrency_key_hold_policy, AQ_HOLD_POLICY_RELEASE_ON_RETRY,
+                     "ConcurrencyKeyHoldPolicy");
+    (void)check_enum(c, AT("task_spec.constraints.safety_level"), (int)k->safety_level,
+                     AQ_SAFETY_LEVEL_TRANSACTIONAL, "SafetyLevel");
+
+    static const char caps[] = "task_spec.constraints.required_capabilities";
+    if (!k->required_capabilities.present) return;
+    check_feature(c, AT(caps), 5, "required_capabilities");
+    const aq_str_list *l = &k->required_capabilities.value;
+    if (l->count == 0)
+        report(c, AQ_ERR_TASK_CAPABILITIES_EMPTY, AT(caps),
+               "task %s: required_capabilities is Some([])", ID(&s->id));
+    if (!list_ok(c, AT(caps), l->items, l->count)) return;
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->items[i].len == 0)
+            report(c, AQ_ERR_TASK_CAPABILITY_ENTRY_EMPTY, AT_ITEM(caps, i, NULL),
+                   "task %s: required capability %zu is empty", ID(&s->id), i);
+        else
+            check_text(c, AT_ITEM(caps, i, NULL), &l->items[i]);
+    }
+}
+
+/* Records whose index slots are requested ahead of use: enough to cover a cache miss. */
+#define PREFETCH_AHEAD 8
+
+static void check_task(checker *c, size_t i)
+{
+    const aq_task *t = &c->snap->tasks.items[i];
+    const aq_task_spec *s = &t->task_spec;
+    if (i + PREFETCH_AHEAD < c->snap->tasks.count)
+        aq__uuid_set_prefetch(&c->tasks, &t[PREFETCH_AHEAD].task_spec.id);
+
+    if (aq_uuid_is_nil(&s->id)) {
+        report(c, AQ_ERR_TASK_NIL_ID, AT("task_spec.id"), "task id is the nil UUID");
+    } else {
+        size_t first = aq__uuid_set_add_unique(&c->tasks, i);
+        if (first != AQ__UUID_SET_NONE)
+            report(c, AQ_ERR_TASK_DUPLICATE_ID, AT("task_spec.id"),
+                   "task %s is also tasks[%zu]", ID(&s->id), first);
+    }
+    check_opt_text(c, AT("task_spec.payload.content_type"), &s->payload.content_type);
+    check_run_policy(c, s);
+    check_constraints(c, s);
+    check_text_list(c, "task_spec.metadata.tags", &s->metadata.tags);
+    check_opt_text(c, AT("task_spec.metadata.description"), &s->metadata.description);
+    if (s->parent_task_id.present)
+        check_feature(c, AT("task_spec.parent_task_id"), 5, "parent_task_id");
+    if (s->tenant_id.present) check_feature(c, AT("task_spec.tenant_id"), 8, "tenant_id");
+    if (t->canceled_at.present && t->canceled_at.value < t->created_at)
+        report(c, AQ_ERR_TASK_CANCELED_BEFORE_CREATED, AT("canceled_at"),
+               "task %s: canceled_at %" PRIu64 " is before created_at %" PRIu64, ID(&s->id),
+               t->canceled_at.value, t->created_at);
+}
+
+/* ---- runs ------------------------------------------------------------------------------------ */
+
+static void check_run_ids(checker *c, size_t r, const aq_run_instance *ri)
+{
+    if (aq_uuid_is_nil(&ri->id)) {
+        report(c, AQ_ERR_RUN_NIL_ID, AT("run_instance.id"), "run id is the nil UUID");
+    } else {
+        size_t first = aq__uuid_set_add_unique(&c->runs, r);
+        if (first != AQ__UUID_SET_NONE)
+            report(c, AQ_ERR_RUN_DUPLICATE_ID, AT("run_instance.id"), "run %s is also runs[%zu]",
+                   ID(&ri->id), first);
+    }
+    if (aq_uuid_is_nil(&ri->task_id))
+        report(c, AQ_ERR_RUN_NIL_TASK_ID, AT("run_instance.task_id"),
+               "run %s: task_id is the nil UUID", ID(&ri->id));
+    else if (aq__uuid_set_find(&c->tasks, &ri->task_id) == AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_RUN_UNKNOWN_TASK, AT("run_instance.task_id"),
+               "snapshot run %s references unknown task %s", ID(&ri->id), ID(&ri->task_id));
+}
+
+/* The state machine's record: (none -> Scheduled at created_at), then legal steps, ending in the
+ * run's state. `state_ok`: the run's own state is a valid variant. */
+static void check_history(checker *c, const aq_run *run, bool state_ok)
+{
+    static const char list[] = "state_history";
+    const aq_run_instance *ri = &run->run_instance;
+    const aq_history_list *h = &run->state_history;
+    if (h->count == 0) {
+        report(c, AQ_ERR_RUN_HISTORY_EMPTY, AT(list), "run %s: state_history is empty",
+               ID(&ri->id));
+        return;
+    }
+    if (!list_ok(c, AT(list), h->items, h->count)) return;
+
+    aq_run_state prev = AQ_RUN_STATE_UNSPECIFIED;
+    bool prev_ok = false;
+    for (size_t k = 0; k < h->count && !c->stop; k++) {
+        const aq_history_entry *e = &h->items[k];
+        bool from_ok = false;
+        if (e->from.present) {
+            from_ok = run_state_ok(c, AT_ITEM(list, k, "from"), e->from.value);
+            if (from_ok) check_state_feature(c, AT_ITEM(list, k, "from"), e->from.value);
+        }
+        bool to_ok = run_state_ok(c, AT_ITEM(list, k, "to"), e->to);
+        if (to_ok) check_state_feature(c, AT_ITEM(list, k, "to"), e->to);
+
+        if (k == 0) {
+            if (e->from.present)
+                report(c, AQ_ERR_RUN_HISTORY_START_FROM, AT_ITEM(list, 0, "from"),
+                       "run %s: state_history starts from %s, must start from none",
+                       ID(&ri->id), aq_run_state_name(e->from.value));
+            if (to_ok && e->to != AQ_RUN_STATE_SCHEDULED)
+                report(c, AQ_ERR_RUN_HISTORY_START_STATE, AT_ITEM(list, 0, "to"),
+                       "run %s: state_history starts in %s, must start in Scheduled",
+                       ID(&ri->id), aq_run_state_name(e->to));
+            if (e->timestamp != ri->created_at)
+                report(c, AQ_ERR_RUN_HISTORY_START_TIME, AT_ITEM(list, 0, "timestamp"),
+                       "run %s: state_history starts at %" PRIu64 " but created_at is %" PRIu64,
+                       ID(&ri->id), e->timestamp, ri->created_at);
+        } else {
+            if (!e->from.present)
+                report(c, AQ_ERR_RUN_HISTORY_DISCONTINUOUS, AT_ITEM(list, k, NULL),
+                       "run %s: state_history[%zu] has no from state, previous entry ends in %s",
+                       ID(&ri->id), k, aq_run_state_name(prev));
+            else if (from_ok && prev_ok && e->from.value != prev)
+                report(c, AQ_ERR_RUN_HISTORY_DISCONTINUOUS, AT_ITEM(list, k, NULL),
+                       "run %s: state_history[%zu] goes from %s but the previous entry ends in %s",
+                       ID(&ri->id), k, aq_run_state_name(e->from.value),
+                       aq_run_state_name(prev));
+            /* The step itself, whatever came before: it is a separate rule. */
+            if (from_ok && to_ok && !aq_run_state_transition_ok(e->from.value, e->to))
+                report(c, AQ_ERR_RUN_HISTORY_ILLEGAL_TRANSITION, AT_ITEM(list, k, NULL),
+                       "run %s: state_history[%zu] goes %s -> %s, not a legal transition",
+                       ID(&ri->id), k, aq_run_state_name(e->from.value),
+                       aq_run_state_name(e->to));
+        }
+        prev = e->to;
+        prev_ok = to_ok;
+    }
+    if (state_ok && prev_ok && prev != ri->state)
+        report(c, AQ_ERR_RUN_HISTORY_STATE_MISMATCH, AT("run_instance.state"),
+               "run %s is %s but its state_history ends in %s", ID(&ri->id),
+               aq_run_state_name(ri->state), aq_run_state_name(prev));
+}
+
+static void check_attempts(checker *c, const aq_run *run)
+{
+    static const char list[] = "attempts";
+    const aq_run_instance *ri = &run->run_instance;
+    const aq_attempt_list *a = &run->attempts;
+    if (a->count != ri->attempt_count)
+        report(c, AQ_ERR_RUN_ATTEMPT_COUNT_MISMATCH, AT(list),
+               "run %s: attempts has %zu entries but attempt_count is %" PRIu32, ID(&ri->id),
+               a->count, ri->attempt_count);
+    if (!list_ok(c, AT(list), a->items, a->count)) return;
+    for (size_t k = 0; k < a->count && !c->stop; k++) {
+        const aq_attempt *x = &a->items[k];
+        if (x->result.present &&
+            check_enum(c, AT_ITEM(list, k, "result"), (int)x->result.value,
+                       AQ_ATTEMPT_RESULT_SUSPENDED, "AttemptResultKind") &&
+            x->result.value == AQ_ATTEMPT_RESULT_SUSPENDED)
+            check_feature(c, AT_ITEM(list, k, "result"), 7, "AttemptResultKind Suspended");
+        check_opt_text(c, AT_ITEM(list, k, "error"), &x->error);
+        if (x->output.present) check_feature(c, AT_ITEM(list, k, "output"), 5, "attempt output");
+    }
+
+    /* The active attempt: one run's attempts are few, so a scan is cheapest. */
+    if (!ri->current_attempt_id.present) return;
+    const aq_uuid *id = &ri->current_attempt_id.value;
+    size_t first = AQ__UUID_SET_NONE;
+    for (size_t k = 0; k < a->count; k++) {
+        if (memcmp(a->items[k].attempt_id.bytes, id->bytes, sizeof id->bytes) != 0) continue;
+        if (first == AQ__UUID_SET_NONE) {
+            first = k;
+            continue;
+        }
+        report(c, AQ_ERR_RUN_ACTIVE_ATTEMPT_REPEATED, AT_ITEM(list, k, "attempt_id"),
+               "run %s: active attempt %s is in attempts[%zu] and again in attempts[%zu]",
+               ID(&ri->id), ID(id), first, k);
+        break;
+    }
+    if (first == AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_RUN_ACTIVE_ATTEMPT_MISSING, AT("run_instance.current_attempt_id"),
+               "run %s: active attempt %s is not in attempts", ID(&ri->id), ID(id));
+    else if (a->items[first].finished_at.present)
+        report(c, AQ_ERR_RUN_ACTIVE_ATTEMPT_FINISHED, AT_ITEM(list, first, "finished_at"),
+               "run %s: active attempt %s finished at %" PRIu64, ID(&ri->id), ID(id),
+               a->items[first].finished_at.value);
+}
+
+static bool may_hold_lease(aq_run_state s)
+{
+    return s == AQ_RUN_STATE_READY || s == AQ_RUN_STATE_LEASED || s == AQ_RUN_STATE_RUNNING;
+}
+
+static void check_run(checker *c, size_t r)
+{
+    const aq_run *run = &c->snap->runs.items[r];
+    const aq_run_instance *ri = &run->run_instance;
+    if (r + PREFETCH_AHEAD < c->snap->runs.count) {
+        aq__uuid_set_prefetch(&c->runs, &run[PREFETCH_AHEAD].run_instance.id);
+        aq__uuid_set_prefetch(&c->tasks, &run[PREFETCH_AHEAD].run_instance.task_id);
+    }
+
+    check_run_ids(c, r, ri);
+    bool state_ok = run_state_ok(c, AT("run_instance.state"), ri->state);
+    if (state_ok) check_state_feature(c, AT("run_instance.state"), ri->state);
+    if (ri->current_attempt_id.present) {
+        if (state_ok && ri->state != AQ_RUN_STATE_RUNNING)
+            report(c, AQ_ERR_RUN_ACTIVE_ATTEMPT_NOT_RUNNING, AT("run_instance.current_attempt_id"),
+                   "run %s is %s but has active attempt %s (only Running may)", ID(&ri->id),
+                   aq_run_state_name(ri->state), ID(&ri->current_attempt_id.value));
+        if (ri->attempt_count == 0)
+            report(c, AQ_ERR_RUN_ACTIVE_ATTEMPT_WITHOUT_COUNT,
+                   AT("run_instance.current_attempt_id"),
+                   "run %s has active attempt %s but attempt_count is 0", ID(&ri->id),
+                   ID(&ri->current_attempt_id.value));
+    }
+    if (state_ok && ri->state == AQ_RUN_STATE_READY && ri->scheduled_at > ri->created_at)
+        report(c, AQ_ERR_RUN_READY_AFTER_CREATION, AT("run_instance.scheduled_at"),
+               "run %s is Ready but scheduled_at %" PRIu64 " is after created_at %" PRIu64,
+               ID(&ri->id), ri->scheduled_at, ri->created_at);
+    check_history(c, run, state_ok);
+    check_attempts(c, run);
+    if (run->lease != NULL) {
+        if (state_ok && !may_hold_lease(ri->state))
+            report(c, AQ_ERR_RUN_LEASE_IN_STATE, AT("lease"),
+                   "run %s is %s but holds a lease (only Ready, Leased and Running may)",
+                   ID(&ri->id), aq_run_state_name(ri->state));
+        check_text(c, AT("lease.owner"), &run->lease->owner);
+    }
+}
+
+/* ---- the later sections ---------------------------------------------------------------------- */
+
+static void check_dependency(checker *c, size_t d)
+{
+    const aq_dependency *x = &c->snap->dependency_declarations.items[d];
+    if (aq__uuid_set_find(&c->tasks, &x->task_id) == AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_DEPENDENCY_UNKNOWN_TASK, AT("task_id"),
+               "dependency declaration for unknown task %s", ID(&x->task_id));
+    size_t first = aq__uuid_set_add_unique(&c->deps, d);
+    if (first != AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_DEPENDENCY_DUPLICATE, AT("task_id"),
+               "task %s has a second dependency declaration, the first is "
+               "dependency_declarations[%zu]",
+               ID(&x->task_id), first);
+    if (!list_ok(c, AT("depends_on"), x->depends_on.items, x->depends_on.count)) return;
+    for (size_t k = 0; k < x->depends_on.count; k++)
+        if (aq__uuid_set_find(&c->tasks, &x->depends_on.items[k]) == AQ__UUID_SET_NONE)
+            report(c, AQ_ERR_DEPENDENCY_UNKNOWN_PREREQUISITE, AT_ITEM("depends_on", k, NULL),
+                   "task %s depends on unknown task %s", ID(&x->task_id),
+                   ID(&x->depends_on.items[k]));
+}
+
+static void check_budget(checker *c, size_t b)
+{
+    const aq_budget *x = &c->snap->budgets.items[b];
+    if (aq__uuid_set_find(&c->tasks, &x->task_id) == AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_BUDGET_UNKNOWN_TASK, AT("task_id"), "budget for unknown task %s",
+               ID(&x->task_id));
+    if (!check_enum(c, AT("dimension"), (int)x->dimension, AQ_BUDGET_DIMENSION_TIME_SECS,
+                    "BudgetDimension"))
+        return;
+    /* Keyed by task alone: a task has at most one budget per dimension in the index (three),
+     * so the records sharing a key stay few. */
+    aq__uuid_set_iter it = aq__uuid_set_lookup(&c->budgets, &x->task_id);
+    for (size_t j; (j = aq__uuid_set_next(&it)) != AQ__UUID_SET_NONE;) {
+        if (c->snap->budgets.items[j].dimension != x->dimension) continue;
+        report(c, AQ_ERR_BUDGET_DUPLICATE, AT(NULL),
+               "task %s has a second %s budget, the first is budgets[%zu]", ID(&x->task_id),
+               aq_budget_dimension_name(x->dimension), j);
+        return;
+    }
+    aq__uuid_set_put(&c->budgets, &it, b);
+}
+
+static void check_filter(checker *c, const aq_event_filter *f)
+{
+    if (!check_enum(c, AT("filter.kind"), (int)f->kind, AQ_EVENT_FILTER_CUSTOM,
+                    "EventFilter"))
+        return;
+    switch (f->kind) {
+    case AQ_EVENT_FILTER_RUN_STATE_CHANGED:
+        if (run_state_ok(c, AT("filter.state"), f->state))
+            check_state_feature(c, AT("filter.state"), f->state);
+        break;
+    case AQ_EVENT_FILTER_BUDGET_THRESHOLD:
+        (void)check_enum(c, AT("filter.dimension"), (int)f->dimension,
+                         AQ_BUDGET_DIMENSION_TIME_SECS, "BudgetDimension");
+        break;
+    case AQ_EVENT_FILTER_CUSTOM:
+        check_text(c, AT("filter.key"), &f->key);
+        break;
+    default:
+        break;
+    }
+}
+
+static void check_subscription(checker *c, size_t i)
+{
+    const aq_subscription *x = &c->snap->subscriptions.items[i];
+    size_t first = aq__uuid_set_add_unique(&c->subs, i);
+    if (first != AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_SUBSCRIPTION_DUPLICATE_ID, AT("subscription_id"),
+               "subscription %s is also subscriptions[%zu]", ID(&x->subscription_id), first);
+    if (aq__uuid_set_find(&c->tasks, &x->task_id) == AQ__UUID_SET_NONE)
+        report(c, AQ_ERR_SUBSCRIPTION_UNKNOWN_TASK, AT("task_id"),
+               "subscription %s references unknown task %s", ID(&x->subscription_id),
+               ID(&x->task_id));
+    check_filter(c, &x->filter);
+}
+
+static void check_actor(checker *c, size_t i)
+{
+    const aq_actor *x = &c->snap->actors.items[i];
+    check_text(c, AT("identity"), &x->identity);
+    check_text_list(c, "capabilities", &x->capabilities);
+    check_opt_text(c, AT("department"), &x->department);
+}
+
+static void check_tenant(checker *c, size_t i)
+{
+    check_text(c, AT("name"), &c->snap->tenants.items[i].name);
+}
+
+/* Role::Custom and Capability::Custom: a non-empty UTF-8 name. */
+static void check_custom_name(checker *c, at where, const aq_str *name, const char *type,
+                              const aq_uuid *actor)
+{
+    if (name->len == 0)
+        report(c, AQ_ERR_CUSTOM_NAME_EMPTY, where, "actor %s: %s Custom has an empty name",
+               ID(actor), type);
+    else
+        check_text(c, where, name);
+}
+
+static void check_role_assignment(checker *c, size_t i)
+{
+    const aq_role_assignment *x = &c->snap->role_assignments.items[i];
+    if (check_enum(c, AT("role.kind"), (int)x->role.kind, AQ_ROLE_CUSTOM, "Role") &&
+        x->role.kind == AQ_ROLE_CUSTOM)
+        check_custom_name(c, AT("role.custom"), &x->role.custom, "Role", &x->actor_id);
+}
+
+static void check_capability_grant(checker *c, size_t i)
+{
+    const aq_capability_grant *x = &c->snap->capability_grants.items[i];
+    if (check_enum(c, AT("capability.kind"), (int)x->capability.kind,
+                   AQ_CAPABILITY_CUSTOM, "Capability") &&
+        x->capability.kind == AQ_CAPABILITY_CUSTOM)
+        check_custom_name(c, AT("capability.custom"), &x->capability.custom, "Capability",
+                          &x->actor_id);
+}
+
+static void check_ledger_entry(checker *c, size_t i)
+{
+    check_text(c, AT("ledger_key"), &c->snap->ledger_entries.items[i].ledger_key);
+}
+
+/* ---- the walk -------------------------------------------------------------------------------- */
+
+/* The record lists in report order, with the schema version that added each. */
+typedef struct section {
+    const char *name;
+    uint32_t since;
+    size_t (*count)(const aq_snapshot *s);
+    const void *(*items)(const aq_snapshot *s);
+    void (*check)(checker *c, size_t i);
+} section;
+
+#define SECTION_ACCESS(list)                                                                    \
+    static size_t list##_count(const aq_snapshot *s)                                            \
+    {                                                                                           \
+        return s->list.count;                                                                   \
+    }                                                                                           \
+    static const void *list##_items(const aq_snapshot *s)                                       \
+    {                                                                                           \
+        return s->list.items;                                                                   \
+    }
+SECTION_ACCESS(tasks)
+SECTION_ACCESS(runs)
+SECTION_ACCESS(dependency_declarations)
+SECTION_ACCESS(budgets)
+SECTION_ACCESS(subscriptions)
+SECTION_ACCESS(actors)
+SECTION_ACCESS(tenants)
+SECTION_ACCESS(role_assignments)
+SECTION_ACCESS(capability_grants)
+SECTION_ACCESS(ledger_entries)
+#undef SECTION_ACCESS
+
+#define SECTION(list, since, check) {#list, since, list##_count, list##_items, check}
+static const section sections[] = {
+    SECTION(tasks, AQ_SCHEMA_MIN, check_task),
+    SECTION(runs, AQ_SCHEMA_MIN, check_run),
+    SECTION(dependency_declarations, 6, check_dependency),
+    SECTION(budgets, 7, check_budget),
+    SECTION(subscriptions, 7, check_subscription),
+    SECTION(actors, 8, check_actor),
+    SECTION(tenants, 8, check_tenant),
+    SECTION(role_assignments, 8, check_role_assignment),
+    SECTION(capability_grants, 8, check_capability_grant),
+    SECTION(ledger_entries, 8, check_ledger_entry),
+};
+#undef SECTION
+
+#define N_SECTIONS (sizeof sections / sizeof sections[0])
+
+/* Every list must be readable before the indexes point into them. */
+static aq_status check_lists_readable(checker *c)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (!list_ok(c, AT(sections[i].name), sections[i].items(c->snap),
+                     sections[i].count(c->snap)))
+            return c->fatal;
+    return AQ_OK;
+}
+
+/* Arguments of aq__uuid_set_init() for the records of `list` keyed by `member`. */
+#define KEYS(list, member)                                                                      \
+    ((list).count > 0 ? &(list).items[0].member : NULL), sizeof *(list).items, (list).count
+
+static aq_status make_indexes(checker *c, const aq_allocator *alloc)
+{
+    const aq_snapshot *s = c->snap;
+    aq_error *err = c->err;
+    AQ_TRY(aq__uuid_set_init(&c->tasks, alloc, KEYS(s->tasks, task_spec.id), err));
+    AQ_TRY(aq__uuid_set_init(&c->runs, alloc, KEYS(s->runs, run_instance.id), err));
+    AQ_TRY(aq__uuid_set_init(&c->deps, alloc, KEYS(s->dependency_declarations, task_id), err));
+    AQ_TRY(aq__uuid_set_init(&c->budgets, alloc, KEYS(s->budgets, task_id), err));
+    AQ_TRY(aq__uuid_set_init(&c->subs, alloc, KEYS(s->subscriptions, subscription_id), err));
+    return AQ_OK;
+}
+
+static void free_indexes(checker *c)
+{
+    aq__uuid_set_fini(&c->tasks);
+    aq__uuid_set_fini(&c->runs);
+    aq__uuid_set_fini(&c->deps);
+    aq__uuid_set_fini(&c->budgets);
+    aq__uuid_set_fini(&c->subs);
+}
+
+static void walk(checker *c)
+{
+    check_metadata(c);
+    check_engine(c);
+    for (size_t i = 0; i < N_SECTIONS && !c->stop; i++) {
+        const section *sec = &sections[i];
+        size_t n = sec->count(c->snap);
+        check_list_feature(c, sec->name, n, sec->since);
+        c->section = sec->name;
+        for (size_t k = 0; k < n && !c->stop; k++) {
+            c->index = k;
+            sec->check(c, k);
+        }
+        c->section = NULL;
+    }
+}
+
+aq_status aq_snapshot_check(const aq_snapshot *snap, const aq_allocator *alloc, aq_violation_fn fn,
+                            void *ctx, size_t *count, aq_error *err)
+{
+    aq_error local;
+    err = AQ__ERR_OR_LOCAL(err, &local);
+    aq__error_clear(err);
+    if (count != NULL) *count = 0;
+    if (snap == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "snapshot is NULL");
+
+    checker c;
+    memset(&c, 0, sizeof c);
+    c.snap = snap;
+    c.fn = fn;
+    c.ctx = ctx;
+    c.err = err;
+    aq_status st = check_lists_readable(&c);
+    if (st == AQ_OK) st = make_indexes(&c, alloc);
+    if (st == AQ_OK) {
+        walk(&c);
+        st = c.fatal != AQ_OK ? c.fatal : c.count > 0 ? err->status : AQ_OK;
+    }
+    free_indexes(&c);
+    if (count != NULL) *count = c.count;
+    return st;
+}
+
+/* aq_snapshot_validate's callback: the first violation is enough. */
+static bool stop_at_first(void *ctx, const aq_error *violation)
+{
+    (void)ctx;
+    (void)violation;
+    return false;
+}
+
+aq_status aq_snapshot_validate(const aq_snapshot *snap, const aq_allocator *alloc, aq_error *err)
+{
+    return aq_snapshot_check(snap, alloc, stop_at_first, NULL, NULL, err);
+}

@@ -1,0 +1,397 @@
+/*
+ * aqsnap: inspect, validate, convert and dump ActionQueue snapshot files.
+ * Uses the public API only. Errors go to stderr as "aqsnap: <file>: <problem>".
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aqsnap.h"
+
+/* Exit codes (also in the usage text and README). */
+enum {
+    EXIT_OK = 0,
+    EXIT_BAD_SNAPSHOT = 1, /* missing, unreadable, corrupt or invalid snapshot */
+    EXIT_USAGE = 2,
+    EXIT_WRITE = 3, /* the output could not be written */
+    EXIT_NOMEM = 4
+};
+
+static const char usage_main[] =
+    "usage: aqsnap <command> [options] FILE...\n"
+    "\n"
+    "Commands:\n"
+    "  inspect [--json] FILE         envelope, schema version, counts, runs per state\n"
+    "  validate FILE                 check every engine invariant, print every violation\n"
+    "  convert [--to FORMAT] [--pretty] IN OUT\n"
+    "                                rewrite IN as OUT (protobuf or json), atomically\n"
+    "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
+    "\n"
+    "FILE is a snapshot file (engine JSON or protobuf, in the 12-byte envelope) or a bare\n"
+    "engine JSON document. 'aqsnap <command> --help' describes a command.\n"
+    "\n"
+    "Exit status: 0 success; 1 the snapshot is missing, unreadable, corrupt or invalid;\n"
+    "2 usage error; 3 the output could not be written; 4 out of memory.\n";
+
+static const char usage_inspect[] =
+    "usage: aqsnap inspect [--json] FILE\n"
+    "\n"
+    "Print the file's format, envelope version, payload size and CRC-32, schema version,\n"
+    "wal_sequence, timestamp, engine pause state, the number of records in each section, the\n"
+    "runs in each state, and whether the snapshot passes validation. The file is read even\n"
+    "when it breaks validation rules.\n"
+    "\n"
+    "  --json    print the same facts as one JSON object\n";
+
+static const char usage_validate[] =
+    "usage: aqsnap validate FILE\n"
+    "\n"
+    "Load FILE and check every rule of the engine's snapshot invariants. Exit 0 when it passes;\n"
+    "otherwise exit 1 after printing every violation found, one a line, to stdout.\n";
+
+static const char usage_convert[] =
+    "usage: aqsnap convert [--to protobuf|json] [--pretty] IN OUT\n"
+    "\n"
+    "Load IN (validated), write it to OUT in the chosen format (default: the other one) through\n"
+    "a temporary file, fsync and rename, so OUT is either its old self or the whole new file.\n"
+    "Protobuf fields unknown to this version survive protobuf->protobuf; JSON cannot carry them.\n"
+    "\n"
+    "  --to FORMAT   protobuf or json\n"
+    "  --pretty      JSON only: indented instead of the engine's compact layout\n";
+
+static const char usage_dump[] =
+    "usage: aqsnap dump [--pretty] FILE\n"
+    "\n"
+    "Write the whole snapshot to stdout as engine-shaped JSON (the engine's compact layout, or\n"
+    "indented with --pretty). The file is read even when it breaks validation rules.\n";
+
+static const char *prog_file; /* for error messages */
+
+static int fail(aq_status st, const aq_error *err)
+{
+    fprintf(stderr, "aqsnap: %s: %s\n", prog_file, err->message);
+    return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_BAD_SNAPSHOT;
+}
+
+static int usage_error(const char *usage, const char *problem)
+{
+    if (problem != NULL) fprintf(stderr, "aqsnap: %s\n", problem);
+    fputs(usage, stderr);
+    return EXIT_USAGE;
+}
+
+/* Parse the options of a subcommand; returns -1 to continue, or an exit code. */
+typedef struct opts {
+    bool json;
+    bool pretty;
+    bool has_to;
+    aq_format to;
+} opts;
+
+static int parse(int argc, char **argv, const char *usage, const char *allowed, opts *o,
+                 int nfiles)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},   {"pretty", no_argument, NULL, 'p'},
+        {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        }
+        if (c == '?' || strchr(allowed, c) == NULL) {
+            char msg[128];
+            (void)snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+            return usage_error(usage, msg);
+        }
+        if (c == 'j') o->json = true;
+        if (c == 'p') o->pretty = true;
+        if (c == 't') {
+            o->has_to = true;
+            if (strcmp(optarg, "protobuf") == 0)
+                o->to = AQ_FORMAT_PROTOBUF;
+            else if (strcmp(optarg, "json") == 0)
+                o->to = AQ_FORMAT_JSON;
+            else
+                return usage_error(usage, "--to takes protobuf or json");
+        }
+    }
+    if (argc - optind != nfiles)
+        return usage_error(usage, nfiles == 1 ? "expected one FILE" : "expected IN and OUT");
+    return -1;
+}
+
+/* Load with or without validation. */
+static aq_status load(const char *path, bool validate, aq_snapshot **snap, aq_load_info *info,
+                      aq_error *err)
+{
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    if (!validate) lo.flags |= AQ_LOAD_NO_VALIDATE;
+    return aq_snapshot_load(path, &lo, snap, info, err);
+}
+
+/* ---- inspect --------------------------------------------------------------------------------- */
+
+static bool count_violation(void *ctx, const aq_error *violation)
+{
+    (void)ctx;
+    (void)violation;
+    return true;
+}
+
+static void iso8601(uint64_t secs, char out[32])
+{
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (secs > (uint64_t)253402300799u || gmtime_r(&t, &tm) == NULL ||
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        (void)snprintf(out, 32, "out of range");
+}
+
+typedef struct facts {
+    const char *file;
+    aq_load_info info;
+    size_t runs_by_state[AQ_RUN_STATE_COUNT];
+    size_t violations;
+    aq_error first;
+} facts;
+
+static void print_text(const aq_snapshot *s, const facts *f)
+{
+    char when[32];
+    printf("file:              %s\n", f->file);
+    if (f->info.framed)
+        printf("format:            %s (envelope version %u%s)\n",
+               f->info.format == AQ_FORMAT_JSON ? "json" : "protobuf", f->info.frame_version,
+               f->info.format == AQ_FORMAT_PROTOBUF ? ", \"AQP1\"" : "");
+    else
+        printf("format:            json (bare document, no envelope)\n");
+    printf("payload:           %u bytes, CRC-32 0x%08x\n", f->info.payload_len, f->info.crc32);
+    printf("schema version:    %u\n", s->metadata.schema_version);
+    printf("wal_sequence:      %llu\n", (unsigned long long)s->metadata.wal_sequence);
+    iso8601(s->timestamp, when);
+    printf("timestamp:         %llu (%s)\n", (unsigned long long)s->timestamp, when);
+    if (s->engine.paused)
+        printf("engine:            paused (since %llu)\n",
+               (unsigned long long)s->engine.paused_at.value);
+    else
+        printf("engine:            running\n");
+    printf("tasks:             %zu\n", s->tasks.count);
+    printf("runs:              %zu\n", s->runs.count);
+    for (int st = 1; st < AQ_RUN_STATE_COUNT; st++)
+        printf("  %-16s %zu\n", aq_run_state_name((aq_run_state)st), f->runs_by_state[st]);
+    printf("dependency decls:  %zu\n", s->dependency_declarations.count);
+    printf("budgets:           %zu\n", s->budgets.count);
+    printf("subscriptions:     %zu\n", s->subscriptions.count);
+    printf("actors:            %zu\n", s->actors.count);
+    printf("tenants:           %zu\n", s->tenants.count);
+    printf("role assignments:  %zu\n", s->role_assignments.count);
+    printf("capability grants: %zu\n", s->capability_grants.count);
+    printf("ledger entries:    %zu\n", s->ledger_entries.count);
+    if (f->violations == 0)
+        printf("validation:        ok\n");
+    else
+        printf("validation:        %zu violation%s, first: %s\n", f->violations,
+               f->violations == 1 ? "" : "s", f->first.message);
+}
+
+/* A JSON string for the few free-text values inspect prints (file name, first violation). */
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void print_json(const aq_snapshot *s, const facts *f)
+{
+    printf("{\"file\":");
+    json_string(f->file);
+    printf(",\"format\":\"%s\",\"framed\":%s,\"envelope_version\":%u,\"payload_bytes\":%u,"
+           "\"crc32\":\"0x%08x\",\"schema_version\":%u,\"wal_sequence\":%llu,\"timestamp\":%llu,"
+           "\"paused\":%s,",
+           f->info.format == AQ_FORMAT_JSON ? "json" : "protobuf",
+           f->info.framed ? "true" : "false", f->info.frame_version, f->info.payload_len,
+           f->info.crc32, s->metadata.schema_version,
+           (unsigned long long)s->metadata.wal_sequence, (unsigned long long)s->timestamp,
+           s->engine.paused ? "true" : "false");
+    printf("\"counts\":{\"tasks\":%zu,\"runs\":%zu,\"dependency_declarations\":%zu,"
+           "\"budgets\":%zu,\"subscriptions\":%zu,\"actors\":%zu,\"tenants\":%zu,"
+           "\"role_assignments\":%zu,\"capability_grants\":%zu,\"ledger_entries\":%zu},",
+           s->tasks.count, s->runs.count, s->dependency_declarations.count, s->budgets.count,
+           s->subscriptions.count, s->actors.count, s->tenants.count, s->role_assignments.count,
+           s->capability_grants.count, s->ledger_entries.count);
+    printf("\"runs_by_state\":{");
+    for (int st = 1; st < AQ_RUN_STATE_COUNT; st++)
+        printf("%s\"%s\":%zu", st > 1 ? "," : "", aq_run_state_name((aq_run_state)st),
+               f->runs_by_state[st]);
+    printf("},\"valid\":%s,\"violations\":%zu", f->violations ? "false" : "true", f->violations);
+    if (f->violations) {
+        printf(",\"first_violation\":");
+        json_string(f->first.message);
+    }
+    printf("}\n");
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, usage_inspect, "jh", &o, 1);
+    if (rc >= 0) return rc;
+    facts f = {0};
+    f.file = prog_file = argv[optind];
+    aq_snapshot *s;
+    aq_error err;
+    aq_status st = load(f.file, false, &s, &f.info, &err);
+    if (st != AQ_OK) return fail(st, &err);
+    for (size_t i = 0; i < s->runs.count; i++) {
+        unsigned state = (unsigned)s->runs.items[i].run_instance.state;
+        if (state < AQ_RUN_STATE_COUNT) f.runs_by_state[state]++;
+    }
+    st = aq_snapshot_check(s, NULL, count_violation, NULL, &f.violations, &err);
+    if (st == AQ_EINVALID || st == AQ_EVERSION) {
+        f.first = err;
+    } else if (st != AQ_OK) {
+        aq_snapshot_free(s);
+        return fail(st, &err);
+    }
+    if (o.json)
+        print_json(s, &f);
+    else
+        print_text(s, &f);
+    aq_snapshot_free(s);
+    return EXIT_OK;
+}
+
+/* ---- validate -------------------------------------------------------------------------------- */
+
+static bool print_violation(void *ctx, const aq_error *violation)
+{
+    (void)ctx;
+    printf("%s: %s\n", aq_error_kind_name(violation->kind), violation->message);
+    return true;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, usage_validate, "h", &o, 1);
+    if (rc >= 0) return rc;
+    prog_file = argv[optind];
+    aq_snapshot *s;
+    aq_error err;
+    aq_status st = load(prog_file, false, &s, NULL, &err);
+    if (st != AQ_OK) return fail(st, &err);
+    size_t n = 0;
+    st = aq_snapshot_check(s, NULL, print_violation, NULL, &n, &err);
+    aq_snapshot_free(s);
+    if (st == AQ_OK) {
+        printf("%s: valid\n", prog_file);
+        return EXIT_OK;
+    }
+    if (st == AQ_EINVALID || st == AQ_EVERSION) {
+        fprintf(stderr, "aqsnap: %s: %zu violation%s\n", prog_file, n, n == 1 ? "" : "s");
+        return EXIT_BAD_SNAPSHOT;
+    }
+    return fail(st, &err);
+}
+
+/* ---- convert --------------------------------------------------------------------------------- */
+
+static int cmd_convert(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, usage_convert, "tph", &o, 2);
+    if (rc >= 0) return rc;
+    const char *in = argv[optind], *out = argv[optind + 1];
+    prog_file = in;
+    aq_snapshot *s;
+    aq_load_info info;
+    aq_error err;
+    aq_status st = load(in, true, &s, &info, &err);
+    if (st != AQ_OK) return fail(st, &err);
+    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    wo.format = o.has_to ? o.to
+                : info.format == AQ_FORMAT_JSON ? AQ_FORMAT_PROTOBUF
+                                                : AQ_FORMAT_JSON;
+    if (o.pretty) {
+        if (wo.format != AQ_FORMAT_JSON) {
+            aq_snapshot_free(s);
+            return usage_error(usage_convert, "--pretty applies to --to json only");
+        }
+        wo.flags |= AQ_WRITE_JSON_PRETTY;
+    }
+    st = aq_snapshot_write(out, s, &wo, &err);
+    aq_snapshot_free(s);
+    if (st != AQ_OK) {
+        fprintf(stderr, "aqsnap: %s: %s\n", out, err.message);
+        return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
+/* ---- dump ------------------------------------------------------------------------------------ */
+
+static int cmd_dump(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, usage_dump, "ph", &o, 1);
+    if (rc >= 0) return rc;
+    prog_file = argv[optind];
+    aq_snapshot *s;
+    aq_error err;
+    aq_status st = load(prog_file, false, &s, NULL, &err);
+    if (st != AQ_OK) return fail(st, &err);
+    aq_buffer json;
+    st = aq_snapshot_encode_json(s, NULL, o.pretty ? AQ_JSON_PRETTY : 0, &json, &err);
+    aq_snapshot_free(s);
+    if (st != AQ_OK) return fail(st, &err);
+    bool ok = fwrite(json.data, 1, json.len, stdout) == json.len && fputc('\n', stdout) != EOF &&
+              fflush(stdout) == 0;
+    aq_buffer_free(&json);
+    if (!ok) {
+        fprintf(stderr, "aqsnap: stdout: write failed\n");
+        return EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return usage_error(usage_main, "missing command");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("aqsnap %s (schema versions %d..%d)\n", aq_version_string(), AQ_SCHEMA_MIN,
+               AQ_SCHEMA_MAX);
+        return EXIT_OK;
+    }
+    /* Subcommands see argv starting at their own name, as getopt expects. */
+    if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 1, argv + 1);
+    if (strcmp(cmd, "dump") == 0) return cmd_dump(argc - 1, argv + 1);
+    char msg[96];
+    (void)snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
+    return usage_error(usage_main, msg);
+}
