@@ -1,0 +1,200 @@
+# ctest driver for install.consumer: install the build tree into a scratch prefix, then build and
+# run tests/consumer against it the ways a downstream project would:
+#   shared      find_package(aqsnap CONFIG) + aqsnap::aqsnap, run with LD_LIBRARY_PATH -> prefix
+#   static      find_package(aqsnap CONFIG) + aqsnap::aqsnap_static (needs no libaqsnap.so)
+#   pkg-config  cc $(pkg-config --cflags) consumer.c $(pkg-config --libs), shared
+#   pkg-config  the static archive + $(pkg-config --static --libs): Requires.private is enough
+# Everything happens under AQ_WORK_DIR (inside the build tree), removed at the end, also on
+# failure unless AQ_KEEP_TEST_TMP is set in the environment. Only the build tree and the system
+# (/usr: compiler, protobuf-c, zlib, pkg-config) are used.
+#
+# Usage: cmake -DAQ_BUILD_DIR=<build> -DAQ_CONFIG=<config> -DAQ_WORK_DIR=<scratch dir>
+#              -DAQ_CONSUMER_DIR=<tests/consumer> -DAQ_LIBDIR=<CMAKE_INSTALL_LIBDIR>
+#              -DAQ_INCLUDEDIR=<CMAKE_INSTALL_INCLUDEDIR> -DAQ_VERSION=<PROJECT_VERSION>
+#              -DAQ_GENERATOR=<generator> -DAQ_C_COMPILER=<cc> -DAQ_PKG_CONFIG=<pkg-config>
+#              [-DAQ_SANITIZER=address,undefined] -P install_consumer.cmake
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var IN ITEMS AQ_BUILD_DIR AQ_WORK_DIR AQ_CONSUMER_DIR AQ_LIBDIR AQ_INCLUDEDIR AQ_VERSION
+                     AQ_GENERATOR AQ_C_COMPILER)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "install_consumer.cmake: ${var} is not set")
+  endif()
+endforeach()
+
+set(work "${AQ_WORK_DIR}")
+set(prefix "${work}/prefix")
+set(libdir "${prefix}/${AQ_LIBDIR}")
+
+macro(cleanup)
+  if(DEFINED ENV{AQ_KEEP_TEST_TMP})
+    message(STATUS "AQ_KEEP_TEST_TMP is set: keeping ${work}")
+  else()
+    file(REMOVE_RECURSE "${work}")
+  endif()
+endmacro()
+
+function(fail)
+  cleanup()
+  string(JOIN "" text ${ARGN})
+  message(FATAL_ERROR "FAILED: ${text}")
+endfunction()
+
+# run(<step> <command...>): run a command, echo its output, fail naming the step.
+function(run step)
+  list(JOIN ARGN " " cmd_text)
+  message(STATUS "[${step}] ${cmd_text}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    fail("${step} failed (exit ${rc})\ncommand: ${cmd_text}\n${out}")
+  endif()
+  string(STRIP "${out}" out)
+  if(out AND NOT step MATCHES "^(install|configure|build)")
+    message(STATUS "${out}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+# The executable links libaqsnap.so dynamically (expected TRUE) or not at all (FALSE).
+function(check_links_shared exe expected)
+  file(GET_RUNTIME_DEPENDENCIES EXECUTABLES "${exe}" DIRECTORIES "${libdir}"
+       RESOLVED_DEPENDENCIES_VAR resolved UNRESOLVED_DEPENDENCIES_VAR unresolved)
+  set(found "")
+  foreach(dep IN LISTS resolved unresolved)
+    if(dep MATCHES "libaqsnap[.]so")
+      list(APPEND found "${dep}")
+    endif()
+  endforeach()
+  if(expected AND NOT found)
+    fail("${exe} does not load libaqsnap.so at run time")
+  elseif(NOT expected AND found)
+    fail("${exe} should be linked statically but loads ${found}")
+  endif()
+  if(expected)
+    file(REAL_PATH "${found}" found_real)
+    file(REAL_PATH "${libdir}" libdir_real)
+    string(FIND "${found_real}" "${libdir_real}/" at)
+    if(NOT at EQUAL 0)
+      fail("${exe} loads ${found_real}, not the library installed in ${libdir_real}")
+    endif()
+  endif()
+endfunction()
+
+set(san_flags "")
+if(AQ_SANITIZER)
+  set(san_flags "-fsanitize=${AQ_SANITIZER}")
+endif()
+
+# Keep the environment from steering find_package or the compiler elsewhere.
+unset(ENV{CMAKE_PREFIX_PATH})
+unset(ENV{aqsnap_DIR})
+unset(ENV{aqsnap_ROOT})
+unset(ENV{PKG_CONFIG_PATH})
+
+file(REMOVE_RECURSE "${work}")
+file(MAKE_DIRECTORY "${work}")
+
+# ---- 1. install -------------------------------------------------------------------------------
+set(config_args "")
+if(AQ_CONFIG)
+  set(config_args --config "${AQ_CONFIG}")
+endif()
+run(install "${CMAKE_COMMAND}" --install "${AQ_BUILD_DIR}" --prefix "${prefix}" ${config_args})
+foreach(f IN ITEMS "${prefix}/${AQ_INCLUDEDIR}/aqsnap.h" "${libdir}/cmake/aqsnap/aqsnapConfig.cmake"
+                   "${libdir}/pkgconfig/aqsnap.pc")
+  if(NOT EXISTS "${f}")
+    fail("cmake --install did not install ${f}")
+  endif()
+endforeach()
+
+# ---- 2. CMake package: shared and static --------------------------------------------------------
+set(build_type "${AQ_CONFIG}")
+if(NOT build_type)
+  set(build_type Release)
+endif()
+set(ld_path "${libdir}")
+if(DEFINED ENV{LD_LIBRARY_PATH} AND NOT "$ENV{LD_LIBRARY_PATH}" STREQUAL "")
+  string(APPEND ld_path ":$ENV{LD_LIBRARY_PATH}")
+endif()
+
+foreach(variant IN ITEMS shared static)
+  if(variant STREQUAL "shared")
+    set(target aqsnap::aqsnap)
+  else()
+    set(target aqsnap::aqsnap_static)
+  endif()
+  set(bin "${work}/cmake-${variant}")
+  run("configure consumer (${target})" "${CMAKE_COMMAND}" -S "${AQ_CONSUMER_DIR}" -B "${bin}"
+      -G "${AQ_GENERATOR}" "-DCMAKE_C_COMPILER=${AQ_C_COMPILER}" "-DCMAKE_BUILD_TYPE=${build_type}"
+      "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+      -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF "-DCMAKE_C_FLAGS=${san_flags}"
+      "-DCMAKE_EXE_LINKER_FLAGS=${san_flags}" "-DAQ_CONSUMER_TARGET=${target}"
+      "-DAQ_CONSUMER_VERSION=${AQ_VERSION}"
+      "-DAQ_CONSUMER_EXPECT_DIR=${libdir}/cmake/aqsnap")
+  run("build consumer (${target})" "${CMAKE_COMMAND}" --build "${bin}" --config "${build_type}")
+  set(exe "${bin}/consumer")
+  if(NOT EXISTS "${exe}")
+    set(exe "${bin}/${build_type}/consumer")  # multi-config generators
+  endif()
+  if(variant STREQUAL "shared")
+    check_links_shared("${exe}" TRUE)
+    run("run consumer (${target})" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${ld_path}" "${exe}")
+  else()
+    check_links_shared("${exe}" FALSE)
+    run("run consumer (${target})" "${exe}")
+  endif()
+endforeach()
+
+# ---- 3. pkg-config ------------------------------------------------------------------------------
+if(NOT AQ_PKG_CONFIG OR NOT EXISTS "${AQ_PKG_CONFIG}")
+  fail("pkg-config not found (got '${AQ_PKG_CONFIG}'): cannot check the installed aqsnap.pc")
+endif()
+set(ENV{PKG_CONFIG_PATH} "${libdir}/pkgconfig")
+run("pkg-config --modversion" "${AQ_PKG_CONFIG}" --modversion aqsnap)
+if(NOT run_output STREQUAL AQ_VERSION)
+  fail("pkg-config says aqsnap ${run_output}, the project is ${AQ_VERSION}")
+endif()
+# The .pc must describe where it was installed, not the configure-time CMAKE_INSTALL_PREFIX.
+foreach(dir_var IN ITEMS includedir libdir)
+  run("pkg-config --variable=${dir_var}" "${AQ_PKG_CONFIG}" --variable=${dir_var} aqsnap)
+  if(dir_var STREQUAL "includedir")
+    set(expected "${prefix}/${AQ_INCLUDEDIR}")
+  else()
+    set(expected "${libdir}")
+  endif()
+  if(NOT IS_DIRECTORY "${run_output}")
+    fail("aqsnap.pc: ${dir_var}=${run_output} does not exist; expected ${expected} "
+         "(the .pc file is not relocatable: cmake --install --prefix moved the package)")
+  endif()
+  file(REAL_PATH "${run_output}" got)
+  file(REAL_PATH "${expected}" expected)
+  if(NOT got STREQUAL expected)
+    fail("aqsnap.pc: ${dir_var}=${got}, expected ${expected}")
+  endif()
+endforeach()
+
+run("pkg-config --cflags" "${AQ_PKG_CONFIG}" --cflags aqsnap)
+separate_arguments(pc_cflags UNIX_COMMAND "${run_output}")
+run("pkg-config --libs" "${AQ_PKG_CONFIG}" --libs aqsnap)
+separate_arguments(pc_libs UNIX_COMMAND "${run_output}")
+run("pkg-config --static --libs" "${AQ_PKG_CONFIG}" --static --libs aqsnap)
+separate_arguments(pc_static_libs UNIX_COMMAND "${run_output}")
+
+set(strict -std=c99 -Wall -Wextra -pedantic -Werror)
+set(exe "${work}/pkgconfig-shared")
+run("pkg-config build (shared)" "${AQ_C_COMPILER}" ${strict} ${san_flags} ${pc_cflags}
+    "${AQ_CONSUMER_DIR}/consumer.c" ${pc_libs} -o "${exe}")
+check_links_shared("${exe}" TRUE)
+run("pkg-config run (shared)" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${ld_path}" "${exe}")
+
+# Static: the archive itself, then what --static adds (Requires.private: protobuf-c, zlib).
+set(exe "${work}/pkgconfig-static")
+run("pkg-config build (static archive)" "${AQ_C_COMPILER}" ${strict} ${san_flags} ${pc_cflags}
+    "${AQ_CONSUMER_DIR}/consumer.c" "${libdir}/libaqsnap.a" -Wl,--as-needed ${pc_static_libs}
+    -o "${exe}")
+check_links_shared("${exe}" FALSE)
+run("pkg-config run (static archive)" "${exe}")
+
+cleanup()
+message(STATUS "ok: installed aqsnap ${AQ_VERSION} works through find_package (shared, static) "
+               "and pkg-config (shared, static)")

@@ -1,0 +1,632 @@
+/*
+ * Snapshot files: envelope checks on every prefix and every header bit flip, the payload cap,
+ * durable writes under injected system-call failures and a killed writer, allocation failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "aqsnap.h"
+#include "compare.h"
+#include "fail_alloc.h"
+#include "internal.h"
+#include "sample.h"
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static char dir[64];
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/aq-test-file-XXXXXX");
+    return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    (void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_in_dir(char *out, size_t size, const char *name)
+{
+    (void)snprintf(out, size, "%s/%s", dir, name);
+}
+
+static aq_snapshot *sample(size_t tasks, uint64_t seed)
+{
+    sample_options o = sample_defaults();
+    o.tasks = tasks;
+    o.seed = seed;
+    aq_snapshot *s = NULL;
+    aq_error err;
+    assert_int_equal(sample_build(&o, NULL, &s, &err), AQ_OK);
+    return s;
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (len > 0) assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    uint8_t *p = malloc((size_t)n + 1);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A small valid file image to cut and flip. */
+static aq_buffer small_image(aq_format format)
+{
+    aq_snapshot *s = sample(4, 1);
+    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    wo.format = format;
+    aq_buffer img;
+    aq_error err;
+    assert_int_equal(aq_snapshot_write_buffer(s, &wo, &img, &err), AQ_OK);
+    aq_snapshot_free(s);
+    return img;
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+static void test_file__write_then_load_both_formats(void **state)
+{
+    (void)state;
+    aq_format formats[] = {AQ_FORMAT_PROTOBUF, AQ_FORMAT_JSON};
+    for (size_t f = 0; f < 2; f++) {
+        char path[128];
+        path_in_dir(path, sizeof path, "roundtrip.bin");
+        aq_snapshot *s = sample(40, 3);
+        aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+        wo.format = formats[f];
+        aq_error err;
+        assert_int_equal(aq_snapshot_write(path, s, &wo, &err), AQ_OK);
+        aq_snapshot *back = NULL;
+        aq_load_info info;
+        assert_int_equal(aq_snapshot_load(path, NULL, &back, &info, &err), AQ_OK);
+        assert_int_equal(info.format, formats[f]);
+        assert_true(info.framed);
+        assert_int_equal(info.frame_version,
+                         formats[f] == AQ_FORMAT_JSON ? AQ_FRAME_JSON : AQ_FRAME_PROTOBUF);
+        char where[256];
+        if (!snapshot_equal(s, back, where, sizeof where)) fail_msg("differs at %s", where);
+        assert_false(exists(strcat(path, ".tmp")));
+        aq_snapshot_free(back);
+        aq_snapshot_free(s);
+    }
+}
+
+static void test_file__missing_and_empty_are_no_snapshot(void **state)
+{
+    (void)state;
+    char path[128];
+    aq_snapshot *s = (aq_snapshot *)1;
+    aq_error err;
+    path_in_dir(path, sizeof path, "absent.bin");
+    assert_int_equal(aq_snapshot_load(path, NULL, &s, NULL, &err), AQ_NO_SNAPSHOT);
+    assert_int_equal(err.kind, AQ_ERR_NO_SNAPSHOT);
+    assert_null(s);
+    path_in_dir(path, sizeof path, "empty.bin");
+    write_bytes(path, "", 0);
+    assert_int_equal(aq_snapshot_load(path, NULL, &s, NULL, &err), AQ_NO_SNAPSHOT);
+    assert_int_equal(aq_snapshot_load_buffer("", 0, NULL, &s, NULL, &err), AQ_NO_SNAPSHOT);
+}
+
+static void test_file__directory_is_an_io_error(void **state)
+{
+    (void)state;
+    aq_snapshot *s;
+    aq_error err;
+    assert_int_equal(aq_snapshot_load(dir, NULL, &s, NULL, &err), AQ_EIO);
+    assert_int_equal(err.kind, AQ_ERR_SYSCALL);
+    assert_int_equal(err.sys_errno, EISDIR);
+    assert_non_null(strstr(err.message, dir));
+}
+
+/* Every prefix of a file, as a real file: exact status and the offset where data ends. */
+static void test_file__every_prefix_of_a_file(void **state)
+{
+    (void)state;
+    aq_buffer img = small_image(AQ_FORMAT_PROTOBUF);
+    char path[128];
+    path_in_dir(path, sizeof path, "prefix.bin");
+    for (size_t n = 0; n <= img.len; n++) {
+        write_bytes(path, img.data, n);
+        aq_snapshot *s = (aq_snapshot *)1;
+        aq_error err;
+        aq_status st = aq_snapshot_load(path, NULL, &s, NULL, &err);
+        char at[48];
+        (void)snprintf(at, sizeof at, "ends at byte %zu", n);
+        if (n == 0) {
+            assert_int_equal(st, AQ_NO_SNAPSHOT);
+        } else if (n < AQ_ENVELOPE_SIZE) {
+            assert_int_equal(st, AQ_ETRUNCATED);
+            assert_int_equal(err.kind, AQ_ERR_TRUNCATED_HEADER);
+            assert_non_null(strstr(err.message, at));
+        } else if (n < img.len) {
+            assert_int_equal(st, AQ_ETRUNCATED);
+            assert_int_equal(err.kind, AQ_ERR_TRUNCATED_PAYLOAD);
+            assert_non_null(strstr(err.message, at));
+        } else {
+            assert_int_equal(st, AQ_OK);
+            aq_snapshot_free(s);
+            continue;
+        }
+        assert_null(s);
+        /* The same image from memory gives the same answer. */
+        aq_error err2;
+        assert_int_equal(aq_snapshot_load_buffer(img.data, n, NULL, &s, NULL, &err2), st);
+        assert_int_equal(err2.kind, err.kind);
+    }
+    aq_buffer_free(&img);
+}
+
+static uint32_t u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Every single-bit flip of the header gives the error of the word it lands in. */
+static void test_file__every_header_bit_flip(void **state)
+{
+    (void)state;
+    aq_format formats[] = {AQ_FORMAT_PROTOBUF, AQ_FORMAT_JSON};
+    for (size_t f = 0; f < 2; f++) {
+        aq_buffer img = small_image(formats[f]);
+        uint32_t len = u32le(img.data + 4);
+        for (size_t bit = 0; bit < AQ_ENVELOPE_SIZE * 8; bit++) {
+            img.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            aq_snapshot *s = (aq_snapshot *)1;
+            aq_error err;
+            aq_status st = aq_snapshot_load_buffer(img.data, img.len, NULL, &s, NULL, &err);
+            char found[32];
+            if (bit < 32) {
+                assert_int_equal(st, AQ_EVERSION);
+                assert_int_equal(err.kind, AQ_ERR_FRAME_VERSION);
+                (void)snprintf(found, sizeof found, "found %u", u32le(img.data));
+                assert_non_null(strstr(err.message, found));
+            } else if (bit < 64) {
+                uint32_t flipped = u32le(img.data + 4);
+                if (flipped > AQ_DEFAULT_MAX_PAYLOAD) {
+                    assert_int_equal(st, AQ_ELIMIT);
+                    assert_int_equal(err.kind, AQ_ERR_PAYLOAD_TOO_LARGE);
+                } else if (flipped > len) {
+                    assert_int_equal(st, AQ_ETRUNCATED);
+                    assert_int_equal(err.kind, AQ_ERR_TRUNCATED_PAYLOAD);
+                } else {
+                    assert_int_equal(st, AQ_EDECODE);
+                    assert_int_equal(err.kind, AQ_ERR_TRAILING_DATA);
+                }
+            } else {
+                assert_int_equal(st, AQ_ECRC);
+                assert_int_equal(err.kind, AQ_ERR_CRC_MISMATCH);
+                (void)snprintf(found, sizeof found, "expected 0x%08x", u32le(img.data + 8));
+                assert_non_null(strstr(err.message, found));
+            }
+            assert_null(s);
+            img.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        }
+        /* Any single-bit flip in the payload is a CRC mismatch (CRC-32 catches them all). */
+        for (size_t bit = AQ_ENVELOPE_SIZE * 8; bit < img.len * 8; bit += 7) {
+            img.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+            aq_snapshot *s;
+            aq_error err;
+            assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &s, NULL, &err),
+                             AQ_ECRC);
+            img.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        }
+        aq_buffer_free(&img);
+    }
+}
+
+static void test_file__trailing_bytes_are_refused(void **state)
+{
+    (void)state;
+    aq_buffer img = small_image(AQ_FORMAT_PROTOBUF);
+    uint8_t *longer = malloc(img.len + 3);
+    assert_non_null(longer);
+    memcpy(longer, img.data, img.len);
+    memset(longer + img.len, 0, 3);
+    char path[128];
+    path_in_dir(path, sizeof path, "trailing.bin");
+    write_bytes(path, longer, img.len + 3);
+    aq_snapshot *s;
+    aq_error err;
+    assert_int_equal(aq_snapshot_load(path, NULL, &s, NULL, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_TRAILING_DATA);
+    assert_non_null(strstr(err.message, "3 unexpected bytes"));
+    free(longer);
+    aq_buffer_free(&img);
+}
+
+/* An announced payload over the cap is refused before anything is allocated. */
+static void test_file__payload_cap_before_allocation(void **state)
+{
+    (void)state;
+    uint8_t hdr[AQ_ENVELOPE_SIZE] = {0x41, 0x51, 0x50, 0x31, 0, 0, 0, 0x12 /* 300 MiB */};
+    char path[128];
+    path_in_dir(path, sizeof path, "huge.bin");
+    write_bytes(path, hdr, sizeof hdr);
+    fail_alloc fa;
+    fail_alloc_reset(&fa, SIZE_MAX);
+    aq_allocator al = fail_alloc_allocator(&fa);
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    lo.allocator = &al;
+    aq_snapshot *s;
+    aq_error err;
+    assert_int_equal(aq_snapshot_load(path, &lo, &s, NULL, &err), AQ_ELIMIT);
+    assert_int_equal(err.kind, AQ_ERR_PAYLOAD_TOO_LARGE);
+    assert_non_null(strstr(err.message, "301989888"));
+    assert_non_null(strstr(err.message, "268435456"));
+    assert_int_equal(fa.calls, 0);
+
+    /* A configured cap applies the same way. */
+    aq_buffer img = small_image(AQ_FORMAT_PROTOBUF);
+    lo.max_payload = u32le(img.data + 4) - 1;
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, &lo, &s, NULL, &err), AQ_ELIMIT);
+    lo.max_payload = u32le(img.data + 4);
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, &lo, &s, NULL, &err), AQ_OK);
+    aq_snapshot_free(s);
+    aq_buffer_free(&img);
+}
+
+static void test_file__random_garbage_never_crashes(void **state)
+{
+    (void)state;
+    uint64_t x = 42;
+    uint8_t buf[512];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = (size_t)(x % sizeof buf);
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            buf[i] = (uint8_t)(x >> 56);
+        }
+        /* Half of the inputs get a plausible header so the payload decoders are reached. */
+        if (round % 2 && n >= AQ_ENVELOPE_SIZE) {
+            uint32_t frame = round % 4 == 1 ? AQ_FRAME_PROTOBUF : AQ_FRAME_JSON;
+            aq__envelope_seal(buf, frame, n - AQ_ENVELOPE_SIZE);
+        }
+        aq_snapshot *s = (aq_snapshot *)1;
+        aq_error err;
+        aq_status st = aq_snapshot_load_buffer(buf, n, NULL, &s, NULL, &err);
+        if (st == AQ_OK)
+            aq_snapshot_free(s);
+        else
+            assert_null(s);
+        assert_true(strlen(err.message) > 0 || st == AQ_OK);
+    }
+}
+
+static void test_file__bare_json_document(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample(5, 2);
+    aq_buffer json;
+    aq_error err;
+    assert_int_equal(aq_snapshot_encode_json(s, NULL, 0, &json, &err), AQ_OK);
+    char path[128];
+    path_in_dir(path, sizeof path, "bare.json");
+    write_bytes(path, json.data, json.len);
+    aq_snapshot *back;
+    aq_load_info info;
+    assert_int_equal(aq_snapshot_load(path, NULL, &back, &info, &err), AQ_OK);
+    assert_false(info.framed);
+    assert_int_equal(info.format, AQ_FORMAT_JSON);
+    char where[256];
+    assert_true(snapshot_equal(s, back, where, sizeof where));
+    aq_snapshot_free(back);
+    aq_buffer_free(&json);
+    aq_snapshot_free(s);
+}
+
+static void test_file__validation_on_load_and_opt_out(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample(10, 1);
+    s->metadata.task_count++; /* breaks exactly one rule */
+    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    aq_buffer img;
+    aq_error err;
+    assert_int_equal(aq_snapshot_write_buffer(s, &wo, &img, &err), AQ_EINVALID);
+    assert_int_equal(err.kind, AQ_ERR_TASK_COUNT_MISMATCH);
+    wo.flags = AQ_WRITE_NO_VALIDATE;
+    assert_int_equal(aq_snapshot_write_buffer(s, &wo, &img, &err), AQ_OK);
+    aq_snapshot *back = (aq_snapshot *)1;
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &back, NULL, &err),
+                     AQ_EINVALID);
+    assert_int_equal(err.kind, AQ_ERR_TASK_COUNT_MISMATCH);
+    assert_null(back);
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    lo.flags = AQ_LOAD_NO_VALIDATE;
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, &lo, &back, NULL, &err), AQ_OK);
+    aq_snapshot_free(back);
+    aq_buffer_free(&img);
+    aq_snapshot_free(s);
+}
+
+/* ---- writing under failure ----------------------------------------------------------------- */
+
+/* Which call to break and how. */
+static struct {
+    const char *call;  /* "open", "write", "fsync", "close", "rename" */
+    int nth;           /* fail the nth such call (0 = first) */
+    int errnum;
+    bool short_write;  /* write: write half, then fail */
+    int seen;
+} fault;
+
+static bool hit(const char *call)
+{
+    return fault.call != NULL && strcmp(fault.call, call) == 0 && fault.seen++ == fault.nth;
+}
+
+static int f_open(const char *path, int flags, unsigned mode)
+{
+    if (hit("open")) return errno = fault.errnum, -1;
+    return aq__sys_default.open(path, flags, mode);
+}
+
+static long f_write(int fd, const void *buf, size_t n)
+{
+    if (fault.call != NULL && strcmp(fault.call, "write") == 0 && fault.short_write &&
+        fault.seen == fault.nth && n > 1) {
+        fault.short_write = false; /* half now, the failure on the next call */
+        return aq__sys_default.write(fd, buf, n / 2);
+    }
+    if (hit("write")) return errno = fault.errnum, -1;
+    return aq__sys_default.write(fd, buf, n);
+}
+
+static int f_fsync(int fd)
+{
+    if (hit("fsync")) return errno = fault.errnum, -1;
+    return aq__sys_default.fsync(fd);
+}
+
+static int f_close(int fd)
+{
+    int r = aq__sys_default.close(fd); /* really close: no leaked descriptors */
+    if (hit("close")) return errno = fault.errnum, -1;
+    return r;
+}
+
+static int f_rename(const char *from, const char *to)
+{
+    if (hit("rename")) return errno = fault.errnum, -1;
+    return aq__sys_default.rename(from, to);
+}
+
+static void test_file__failed_writes_leave_old_snapshot_intact(void **state)
+{
+    (void)state;
+    char path[128], tmp[140];
+    path_in_dir(path, sizeof path, "durable.bin");
+    (void)snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    aq_snapshot *old_snap = sample(20, 1), *new_snap = sample(30, 2);
+    aq_error err;
+    assert_int_equal(aq_snapshot_write(path, old_snap, NULL, &err), AQ_OK);
+    size_t old_len;
+    uint8_t *old_bytes = read_file(path, &old_len);
+
+    static const struct {
+        const char *call;
+        int nth;
+        int errnum;
+        bool short_write;
+    } cases[] = {
+        {"open", 0, EACCES, false},  {"write", 0, ENOSPC, false}, {"write", 0, ENOSPC, true},
+        {"write", 0, EIO, false},    {"fsync", 0, EIO, false},    {"close", 0, EIO, false},
+        {"rename", 0, EXDEV, false},
+    };
+    aq__sys.open = f_open;
+    aq__sys.write = f_write;
+    aq__sys.fsync = f_fsync;
+    aq__sys.close = f_close;
+    aq__sys.rename = f_rename;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fault.call = cases[i].call;
+        fault.nth = cases[i].nth;
+        fault.errnum = cases[i].errnum;
+        fault.short_write = cases[i].short_write;
+        fault.seen = 0;
+        aq_status st = aq_snapshot_write(path, new_snap, NULL, &err);
+        assert_int_equal(st, AQ_EIO);
+        assert_int_equal(err.kind, AQ_ERR_SYSCALL);
+        assert_int_equal(err.sys_errno, cases[i].errnum);
+        assert_non_null(strstr(err.message, cases[i].call));
+        assert_false(exists(tmp));
+        size_t now_len;
+        uint8_t *now = read_file(path, &now_len);
+        assert_int_equal(now_len, old_len);
+        assert_memory_equal(now, old_bytes, old_len);
+        free(now);
+    }
+    /* Only the directory fsync fails: the new snapshot is in place, and the error says so. */
+    fault.call = "fsync";
+    fault.nth = 1;
+    fault.errnum = EIO;
+    fault.seen = 0;
+    assert_int_equal(aq_snapshot_write(path, new_snap, NULL, &err), AQ_EIO);
+    assert_non_null(strstr(err.message, "fsync directory"));
+    assert_non_null(strstr(err.message, "renamed into place"));
+    aq__sys = aq__sys_default;
+    fault.call = NULL;
+
+    aq_snapshot *back;
+    assert_int_equal(aq_snapshot_load(path, NULL, &back, NULL, &err), AQ_OK);
+    assert_int_equal(back->tasks.count, 30);
+    aq_snapshot_free(back);
+    free(old_bytes);
+    aq_snapshot_free(old_snap);
+    aq_snapshot_free(new_snap);
+}
+
+static void test_file__real_io_failures(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample(5, 1);
+    aq_error err;
+    /* A directory that does not exist. */
+    char path[128];
+    path_in_dir(path, sizeof path, "no/such/dir/snap.bin");
+    assert_int_equal(aq_snapshot_write(path, s, NULL, &err), AQ_EIO);
+    assert_int_equal(err.sys_errno, ENOENT);
+    /* A full device, through the stream writer. */
+    FILE *full = fopen("/dev/full", "wb");
+    if (full != NULL) {
+        assert_int_equal(aq_snapshot_write_stream(full, s, NULL, &err), AQ_EIO);
+        assert_int_equal(err.sys_errno, ENOSPC);
+        fclose(full);
+    }
+    aq_snapshot_free(s);
+}
+
+/* A writer killed at any moment leaves the old or the new snapshot, never a mix. */
+static void test_file__killed_writer_leaves_old_or_new(void **state)
+{
+    (void)state;
+    char path[128];
+    path_in_dir(path, sizeof path, "killed.bin");
+    aq_snapshot *a = sample(3000, 1), *b = sample(3000, 2);
+    aq_error err;
+    assert_int_equal(aq_snapshot_write(path, a, NULL, &err), AQ_OK);
+    int saw_a = 0, saw_b = 0;
+    for (int round = 0; round < 24; round++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            for (;;) {
+                if (aq_snapshot_write(path, b, NULL, NULL) != AQ_OK ||
+                    aq_snapshot_write(path, a, NULL, NULL) != AQ_OK)
+                    _exit(1);
+            }
+        }
+        struct timespec delay = {0, 1000000L * (1 + round * 3)};
+        nanosleep(&delay, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        aq_snapshot *got;
+        assert_int_equal(aq_snapshot_load(path, NULL, &got, NULL, &err), AQ_OK);
+        char where[256];
+        if (snapshot_equal(got, a, where, sizeof where))
+            saw_a++;
+        else if (snapshot_equal(got, b, where, sizeof where))
+            saw_b++;
+        else
+            fail_msg("round %d: neither the old nor the new snapshot", round);
+        aq_snapshot_free(got);
+    }
+    assert_int_equal(saw_a + saw_b, 24);
+    aq_snapshot_free(a);
+    aq_snapshot_free(b);
+}
+
+/* ---- allocation failure --------------------------------------------------------------------- */
+
+static void test_file__allocation_failure_at_every_point(void **state)
+{
+    (void)state;
+    char path[128];
+    path_in_dir(path, sizeof path, "oom.bin");
+    aq_snapshot *s = sample(12, 1);
+    aq_format formats[] = {AQ_FORMAT_PROTOBUF, AQ_FORMAT_JSON};
+    for (size_t f = 0; f < 2; f++) {
+        aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+        wo.format = formats[f];
+        aq_error err;
+        fail_alloc fa;
+        aq_allocator al = fail_alloc_allocator(&fa);
+        wo.allocator = &al;
+        /* Writes: each failure is ENOMEM, leaves nothing allocated and no temp file. */
+        for (size_t n = 0;; n++) {
+            fail_alloc_reset(&fa, n);
+            aq_status st = aq_snapshot_write(path, s, &wo, &err);
+            assert_int_equal(fa.live_bytes, 0);
+            if (!fa.failed) {
+                assert_int_equal(st, AQ_OK);
+                break;
+            }
+            assert_int_equal(st, AQ_ENOMEM);
+            assert_int_equal(err.kind, AQ_ERR_OUT_OF_MEMORY);
+        }
+        /* Loads: each failure is ENOMEM with *out NULL and zero live bytes. */
+        aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+        lo.allocator = &al;
+        size_t points = 0;
+        for (size_t n = 0;; n++) {
+            fail_alloc_reset(&fa, n);
+            aq_snapshot *got = (aq_snapshot *)1;
+            aq_status st = aq_snapshot_load(path, &lo, &got, NULL, &err);
+            if (!fa.failed) {
+                assert_int_equal(st, AQ_OK);
+                aq_snapshot_free(got);
+                assert_int_equal(fa.live_bytes, 0);
+                break;
+            }
+            points++;
+            assert_int_equal(st, AQ_ENOMEM);
+            assert_null(got);
+            assert_int_equal(fa.live_bytes, 0);
+        }
+        assert_true(points > 3);
+    }
+    aq_snapshot_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file__write_then_load_both_formats),
+        cmocka_unit_test(test_file__missing_and_empty_are_no_snapshot),
+        cmocka_unit_test(test_file__directory_is_an_io_error),
+        cmocka_unit_test(test_file__every_prefix_of_a_file),
+        cmocka_unit_test(test_file__every_header_bit_flip),
+        cmocka_unit_test(test_file__trailing_bytes_are_refused),
+        cmocka_unit_test(test_file__payload_cap_before_allocation),
+        cmocka_unit_test(test_file__random_garbage_never_crashes),
+        cmocka_unit_test(test_file__bare_json_document),
+        cmocka_unit_test(test_file__validation_on_load_and_opt_out),
+        cmocka_unit_test(test_file__failed_writes_leave_old_snapshot_intact),
+        cmocka_unit_test(test_file__real_io_failures),
+        cmocka_unit_test(test_file__killed_writer_leaves_old_or_new),
+        cmocka_unit_test(test_file__allocation_failure_at_every_point),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
