@@ -169,10 +169,11 @@ static void print_text(const aq_snapshot *s, const facts *f)
 {
     char when[32];
     printf("file:              %s\n", f->file);
-    if (f->info.framed)
-        printf("format:            %s (envelope version %u%s)\n",
-               f->info.format == AQ_FORMAT_JSON ? "json" : "protobuf", f->info.frame_version,
-               f->info.format == AQ_FORMAT_PROTOBUF ? ", \"AQP1\"" : "");
+    if (f->info.framed && f->info.format == AQ_FORMAT_JSON)
+        printf("format:            json (envelope version %u)\n", f->info.frame_version);
+    else if (f->info.framed)
+        printf("format:            protobuf (envelope version 0x%08x, \"AQP1\")\n",
+               f->info.frame_version);
     else
         printf("format:            json (bare document, no envelope)\n");
     printf("payload:           %u bytes, CRC-32 0x%08x\n", f->info.payload_len, f->info.crc32);
