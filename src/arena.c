@@ -5,6 +5,10 @@
  * Blocks form a chain in allocation order. aq__arena_reset() rewinds to the first block and
  * later allocations walk the existing chain before asking the allocator for more, so a scratch
  * arena reset once per record settles at the size of the largest record and stays in cache.
+ *
+ * Big blocks (a decoded snapshot's) prefer huge pages and are mapped a few MiB ahead of the bump
+ * pointer (pages.c): `end` is the mapped frontier, `limit` the block's end, and only crossing
+ * the frontier leaves the inline path.
  */
 #include <string.h>
 
@@ -46,7 +50,8 @@ struct aq_arena {
     block *last;
     block *current; /* the block `cur` points into */
     uint8_t *cur;
-    uint8_t *end;
+    uint8_t *end;   /* allocations stay below this: `limit`, or the mapped part of a big block */
+    uint8_t *limit; /* end of the current block */
     size_t footprint;
     bool failed;
 };
@@ -71,7 +76,28 @@ static block *block_new(aq_arena *a, size_t size)
     b->next = NULL;
     b->size = size;
     POISON(block_start(b), size - HEADER_SIZE);
+    if (size >= AQ__PAGES_BIG) aq__pages_prefer_huge(b, size);
     return b;
+}
+
+/* Make `cur` the start of usable memory in b (from `from`) up to its end. */
+static void enter(aq_arena *a, block *b, uint8_t *from)
+{
+    a->current = b;
+    a->cur = from;
+    a->limit = block_end(b);
+    /* A big block is mapped as it fills (map_ahead), a small one faults as usual. */
+    a->end = b->size >= AQ__PAGES_BIG ? from : a->limit;
+}
+
+/* Map the next stretch of a big block: at least `need` bytes past cur, or up to its end. */
+static void map_ahead(aq_arena *a, size_t need)
+{
+    uint8_t *want = (size_t)(a->limit - a->cur) > need + AQ__PAGES_AHEAD
+                        ? a->cur + need + AQ__PAGES_AHEAD
+                        : a->limit;
+    aq__pages_populate(a->end, (size_t)(want - a->end));
+    a->end = want;
 }
 
 aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint)
@@ -89,12 +115,12 @@ aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint)
     b->size = size;
     aq_arena *a = (aq_arena *)block_start(b);
     a->alloc = al;
-    a->first = a->last = a->current = b;
-    a->cur = (uint8_t *)block_start(b) + self;
-    a->end = block_end(b);
+    a->first = a->last = b;
     a->footprint = size;
     a->failed = false;
-    POISON(a->cur, (size_t)(a->end - a->cur));
+    if (size >= AQ__PAGES_BIG) aq__pages_prefer_huge(b, size);
+    enter(a, b, (uint8_t *)block_start(b) + self);
+    POISON(a->cur, (size_t)(a->limit - a->cur));
     return a;
 }
 
@@ -120,9 +146,7 @@ static bool advance(aq_arena *a, size_t need)
 {
     for (block *b = a->current->next; b != NULL; b = b->next) {
         if ((size_t)(block_end(b) - (uint8_t *)block_start(b)) >= need) {
-            a->current = b;
-            a->cur = block_start(b);
-            a->end = block_end(b);
+            enter(a, b, block_start(b));
             return true;
         }
     }
@@ -135,9 +159,7 @@ static bool advance(aq_arena *a, size_t need)
     a->last->next = b;
     a->last = b;
     a->footprint += size;
-    a->current = b;
-    a->cur = block_start(b);
-    a->end = block_end(b);
+    enter(a, b, block_start(b));
     return true;
 }
 
@@ -150,12 +172,17 @@ static void *bump(aq_arena *a, size_t size, size_t align)
         return NULL;
     }
     if (AQ__UNLIKELY((size_t)(a->end - a->cur) < pad + size + REDZONE)) {
-        if (!advance(a, size + REDZONE + align)) {
-            a->failed = true;
-            return NULL;
+        if ((size_t)(a->limit - a->cur) < pad + size + REDZONE) {
+            if (!advance(a, size + REDZONE + align)) {
+                a->failed = true;
+                return NULL;
+            }
+            p = ((uintptr_t)a->cur + (align - 1)) & ~(uintptr_t)(align - 1);
+            pad = (size_t)(p - (uintptr_t)a->cur);
         }
-        p = ((uintptr_t)a->cur + (align - 1)) & ~(uintptr_t)(align - 1);
-        pad = (size_t)(p - (uintptr_t)a->cur);
+        /* The block has room; a big one may still need its next stretch mapped. Either way
+         * `end` must end up past this allocation, or the fast path's unsigned check breaks. */
+        if ((size_t)(a->end - a->cur) < pad + size + REDZONE) map_ahead(a, pad + size + REDZONE);
     }
     a->cur += pad + size + REDZONE;
     UNPOISON((void *)p, size);
@@ -177,9 +204,7 @@ void *aq__arena_alloc_zero(aq_arena *a, size_t size, size_t align)
 void aq__arena_reset(aq_arena *a)
 {
     size_t self = (sizeof(aq_arena) + 15u) & ~(size_t)15u;
-    a->current = a->first;
-    a->cur = (uint8_t *)block_start(a->first) + self;
-    a->end = block_end(a->first);
+    enter(a, a->first, (uint8_t *)block_start(a->first) + self);
     a->failed = false;
     for (block *b = a->first; b != NULL; b = b->next) {
         uint8_t *start = b == a->first ? a->cur : (uint8_t *)block_start(b);

@@ -19,36 +19,14 @@
 #define SCRATCH_HINT ((size_t)64 << 10)
 #define N_FIELDS 15 /* Snapshot field numbers are 1..14 */
 
-/* ---- output buffer ---------------------------------------------------------------------------- */
-
-typedef struct out_buf {
-    aq_allocator alloc;
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} out_buf;
-
-static aq_status out_reserve(out_buf *o, size_t more, aq_error *err)
-{
-    if (AQ__LIKELY(o->cap - o->len >= more)) return AQ_OK;
-    if (more > SIZE_MAX / 2 - o->len) return aq__fail_oom(err);
-    size_t cap = o->cap ? o->cap : 4096;
-    while (cap - o->len < more) cap *= 2;
-    uint8_t *p = o->alloc.alloc(o->alloc.ctx, cap);
-    if (p == NULL) return aq__fail_oom(err);
-    if (o->len > 0) memcpy(p, o->data, o->len);
-    if (o->data != NULL) o->alloc.free(o->alloc.ctx, o->data, o->cap);
-    o->data = p;
-    o->cap = cap;
-    return AQ_OK;
-}
+/* ---- output ----------------------------------------------------------------------------------- */
 
 /* Append field `number` holding `msg` (tag, length, packed message). */
-static aq_status out_message(out_buf *o, uint32_t number, const ProtobufCMessage *msg,
+static aq_status out_message(aq__outbuf *o, uint32_t number, const ProtobufCMessage *msg,
                              aq_error *err)
 {
     size_t size = protobuf_c_message_get_packed_size(msg);
-    AQ_TRY(out_reserve(o, 1 + 10 + size, err));
+    AQ_TRY(aq__outbuf_reserve(o, 1 + 10 + size, err));
     o->data[o->len++] = (uint8_t)(number << 3 | AQ__WIRE_LEN); /* every number is < 16 */
     o->len += aq__wire_put_varint(o->data + o->len, size);
     o->len += protobuf_c_message_pack(msg, o->data + o->len);
@@ -66,7 +44,7 @@ typedef struct section {
     aq_status (*decode)(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *data, size_t len,
                         aq_snapshot *s, size_t i, aq_error *err);
     /* Convert and pack every record of the section. */
-    aq_status (*encode)(aq__enc *e, const aq_snapshot *s, out_buf *o, aq_error *err);
+    aq_status (*encode)(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq_error *err);
 } section;
 
 static aq_status unpack_failed(const aq__dec *d, size_t len, aq_error *err)
@@ -90,7 +68,7 @@ static aq_status unpack_failed(const aq__dec *d, size_t len, aq_error *err)
         if (m == NULL) return unpack_failed(d, len, err);                                       \
         return FROM_PB(d, m, &s->LIST.items[i], err);                                           \
     }                                                                                           \
-    static aq_status LIST##_encode(aq__enc *e, const aq_snapshot *s, out_buf *o, aq_error *err) \
+    static aq_status LIST##_encode(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq_error *err) \
     {                                                                                           \
         for (size_t i = 0; i < s->LIST.count; i++) {                                            \
             PB *m;                                                                              \
@@ -279,7 +257,7 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
 
 /* ---- encoding --------------------------------------------------------------------------------- */
 
-static aq_status encode_into(aq__enc *e, const aq_snapshot *s, out_buf *o, aq_error *err)
+static aq_status encode_into(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq_error *err)
 {
     /* Fields 1-3 first, packed as protobuf-c packs a Snapshot holding only them. */
     pb_snapshot head = ACTIONQUEUE__SNAPSHOT__V1__SNAPSHOT__INIT;
@@ -289,7 +267,7 @@ static aq_status encode_into(aq__enc *e, const aq_snapshot *s, out_buf *o, aq_er
     head.timestamp = s->timestamp;
     AQ__IN(err, "metadata", aq__metadata_to_pb(e, &s->metadata, &head.metadata, err));
     size_t size = protobuf_c_message_get_packed_size(&head.base);
-    AQ_TRY(out_reserve(o, size, err));
+    AQ_TRY(aq__outbuf_reserve(o, size, err));
     o->len += protobuf_c_message_pack(&head.base, o->data + o->len);
     aq__arena_reset(e->scratch);
 
@@ -304,7 +282,7 @@ static aq_status encode_into(aq__enc *e, const aq_snapshot *s, out_buf *o, aq_er
     if (s->unknown != NULL && s->unknown->fields.len > 0) {
         size_t n;
         AQ_TRY(aq__unknown_count(s->unknown, &n, err)); /* copied as is: check it first */
-        AQ_TRY(out_reserve(o, s->unknown->fields.len, err));
+        AQ_TRY(aq__outbuf_reserve(o, s->unknown->fields.len, err));
         memcpy(o->data + o->len, s->unknown->fields.ptr, s->unknown->fields.len);
         o->len += s->unknown->fields.len;
     }
@@ -324,23 +302,17 @@ static size_t size_guess(const aq_snapshot *s)
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *s, const aq_allocator *alloc,
                                         size_t reserve, aq_buffer *out, aq_error *err)
 {
-    out_buf o = {aq__allocator_or_default(alloc), NULL, 0, 0};
+    aq__outbuf o;
     aq__enc e = {aq__arena_create(alloc, SCRATCH_HINT)};
     if (e.scratch == NULL) return aq__fail_oom(err);
-    aq_status st = out_reserve(&o, reserve + size_guess(s), err);
-    if (st == AQ_OK) {
-        o.len = reserve;
-        st = encode_into(&e, s, &o, err);
-    }
+    aq_status st = aq__outbuf_start(&o, alloc, reserve, size_guess(s), err);
+    if (st == AQ_OK) st = encode_into(&e, s, &o, err);
     aq__arena_destroy(e.scratch);
     if (st != AQ_OK) {
-        if (o.data != NULL) o.alloc.free(o.alloc.ctx, o.data, o.cap);
+        aq__outbuf_free(&o);
         return aq__error_finish(err, st);
     }
-    out->data = o.data;
-    out->len = o.len;
-    out->cap = o.cap;
-    out->allocator = o.alloc;
+    aq__outbuf_finish(&o, out);
     return AQ_OK;
 }
 

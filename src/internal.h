@@ -64,6 +64,47 @@ void aq__error_clear(aq_error *err);
 /* The allocator to use: `a` itself, or malloc/free when `a` is NULL. */
 aq_allocator aq__allocator_or_default(const aq_allocator *a);
 
+/* ---- page hints (pages.c) -------------------------------------------------------------------- */
+
+/* Below this, buffers are left to ordinary page faults. */
+#define AQ__PAGES_BIG ((size_t)1 << 20)
+/* How far ahead big buffers are mapped as they fill. */
+#define AQ__PAGES_AHEAD ((size_t)4 << 20)
+
+/* Ask for transparent huge pages for [p, p + n) (the whole 2 MiB pages inside it). */
+void aq__pages_prefer_huge(void *p, size_t n);
+/* Map the pages of [p, p + n) now, in one call, instead of one fault per page later. */
+void aq__pages_populate(void *p, size_t n);
+
+/* ---- growable output buffer (outbuf.c) -------------------------------------------------------- */
+
+/* Bytes being produced (encoders). `ready` is how far the buffer is usable without a call: the
+ * capacity, or for a big buffer the part mapped so far, so the inline fast path stays one
+ * comparison and the slow path maps the next stretch (or grows by doubling). */
+typedef struct aq__outbuf {
+    aq_allocator alloc;
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t ready;
+} aq__outbuf;
+
+aq_status aq__outbuf_grow(aq__outbuf *o, size_t more, aq_error *err);
+/* An empty buffer with room for about `guess` bytes (only its start is mapped yet) and
+ * `reserve` bytes set aside in front (left uninitialised, for an envelope header). */
+aq_status aq__outbuf_start(aq__outbuf *o, const aq_allocator *alloc, size_t reserve,
+                           size_t guess, aq_error *err);
+
+static inline aq_status aq__outbuf_reserve(aq__outbuf *o, size_t more, aq_error *err)
+{
+    if (AQ__LIKELY(o->ready - o->len >= more)) return AQ_OK;
+    return aq__outbuf_grow(o, more, err);
+}
+
+/* Hand the bytes over as an aq_buffer (the outbuf is left empty), or free them. */
+void aq__outbuf_finish(aq__outbuf *o, aq_buffer *out);
+void aq__outbuf_free(aq__outbuf *o);
+
 /* ---- arena (arena.c) ----------------------------------------------------------------------- */
 
 /* Bump allocator over blocks from an aq_allocator. The aq_arena struct lives in its first

@@ -34,11 +34,10 @@
  *   error-code API is used, and the entry points catch anything else.
  * - The text is never copied, except a slice with fewer than 64 bytes after it (the end of an
  *   unpadded text): simdjson reads up to 64 bytes past what it parses.
- * - Output memory is cut from arena chunks that are prefaulted in one madvise call each, for
- *   the same reason as the slicing: page faults, not parsing, dominated on the VM this was
- *   measured on (10k tasks, 23 MB: 190 MB/s with one whole-document index, about 350 MB/s now).
+ * - Output memory comes from the snapshot's arena, which maps big blocks ahead of use for the
+ *   same reason as the slicing: page faults, not parsing, dominated on the VM this was measured
+ *   on (10k tasks, 23 MB: 190 MB/s with one whole-document index, about 350 MB/s now).
  */
-#include <cerrno>
 #include <climits>
 #include <cstdarg>
 #include <cstdint>
@@ -52,10 +51,6 @@
 #endif
 
 #include <simdjson.h>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "aqsnap/json.h"
 #include "aqsnap/snapshot.h"
@@ -98,10 +93,6 @@ struct reader {
     buffer tail;                 /* a padded copy of a slice too close to the end of the text */
     size_t task_hint;            /* metadata.task_count when plausible, else 0 */
     size_t run_hint;
-    uint8_t *chunk;              /* the arena chunk small records are cut from */
-    uint8_t *chunk_end;
-    size_t chunk_size;
-    bool prefault;               /* the kernel prefaults on request (see out_alloc) */
 };
 
 /* Run `expr`; on failure put `seg` in front of the path and return. */
@@ -186,65 +177,11 @@ void release(reader &r, buffer &b)
 
 /* ---- output memory --------------------------------------------------------------------------- */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AQ__JSON_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AQ__JSON_ASAN 1
-#endif
-#endif
-
-/* Ask the kernel to map [p, p + n) now, in one call, rather than one page fault per 4 KiB as the
- * records are written: on some virtual machines a fault costs 10 us, more than the parsing of
- * the text the page holds. Only whole pages inside the range are touched, nothing is written,
- * and a kernel without MADV_POPULATE_WRITE (Linux < 5.14) just says no. */
-void prefault(reader &r, void *p, size_t n)
-{
-#if defined(__linux__)
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-    if (!r.prefault) return;
-    const uintptr_t page = 4096;
-    uintptr_t b = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t e = ((uintptr_t)p + n) & ~(page - 1);
-    if (e <= b) return;
-    int saved = errno;
-    if (madvise(reinterpret_cast<void *>(b), e - b, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
-        r.prefault = false;
-    errno = saved;
-#else
-    (void)r;
-    (void)p;
-    (void)n;
-#endif
-}
-
-/* Memory for records, strings and lists, 8-byte aligned, from the snapshot's arena. Small
- * requests are cut from prefaulted chunks of the arena (ASan builds use the arena directly, so
- * that its redzones separate every object); large ones come from the arena and are prefaulted
- * themselves. */
+/* Memory for records, strings and lists, 8-byte aligned, from the snapshot's arena (non-NULL
+ * for 0 bytes, NULL only when out of memory). */
 void *out_alloc(reader &r, size_t size)
 {
-#ifndef AQ__JSON_ASAN
-    size_t need = size == 0 ? 8 : (size + 7) & ~(size_t)7; /* never NULL for 0 */
-    if (AQ__LIKELY(need >= size && (size_t)(r.chunk_end - r.chunk) >= need)) {
-        void *p = r.chunk;
-        r.chunk += need;
-        return p;
-    }
-    if (need >= size && need < r.chunk_size / 4) {
-        auto *c = static_cast<uint8_t *>(aq__arena_alloc(r.arena, r.chunk_size));
-        if (c == nullptr) return nullptr;
-        prefault(r, c, r.chunk_size);
-        r.chunk = c + need;
-        r.chunk_end = c + r.chunk_size;
-        return c;
-    }
-#endif
-    void *p = aq__arena_alloc(r.arena, size);
-    if (p != nullptr && size >= 65536) prefault(r, p, size);
-    return p;
+    return aq__arena_alloc(r.arena, size);
 }
 
 /* ---- describing values in messages ----------------------------------------------------------- */
@@ -1016,24 +953,10 @@ aq_status read_bytes(reader &r, od::value &v, aq_bytes *out)
     if (*raw == '[') {
         if (AQ__UNLIKELY(r.depth + 1 > MAX_DEPTH)) return too_deep(r);
         size_t bound = (size_t)(r.end - raw) / 2 + 2; /* the bytes and their NUL */
-#ifndef AQ__JSON_ASAN
-        if ((size_t)(r.chunk_end - r.chunk) >= bound) {
-            /* Straight into the free end of the output chunk, kept only if it parses. */
-            uint8_t *dst = r.chunk;
-            if (bytes_from_text(raw, r.end, dst, &n)) {
-                dst[n] = 0;
-                r.chunk += (n + 1 + 7) & ~(size_t)7;
-                *out = {dst, n};
-                return AQ_OK;
-            }
-        } else
-#endif
-        {
-            AQ_TRY(reserve(r, r.stack, base + bound));
-            if (bytes_from_text(raw, r.end, r.stack.data + base, &n)) {
-                r.stack.len = base + n;
-                return bytes_done(r, base, n, out);
-            }
+        AQ_TRY(reserve(r, r.stack, base + bound));
+        if (bytes_from_text(raw, r.end, r.stack.data + base, &n)) {
+            r.stack.len = base + n;
+            return bytes_done(r, base, n, out);
         }
     }
     od::array arr;
@@ -2158,13 +2081,10 @@ aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allo
                  aq_snapshot *s, aq_error *err)
 {
     od::parser parser;
-    /* Chunks of a quarter of the text, 16 KiB to 1 MiB: few arena calls, little left over. */
-    size_t chunk = len / 4 < 16384 ? 16384 : len / 4 > 1048576 ? 1048576 : len / 4;
     reader r{&parser, s->arena, err,      aq__allocator_or_default(alloc),
              data,    data + len, data + readable, data + len,
              0,       buffer{}, buffer{}, buffer{},
-             0,       0,        nullptr,  nullptr,
-             chunk,   len >= 1048576};
+             0,       0};
     /* Sized for a typical record; grows to the largest slice. Unescaping keys needs it too. */
     error_code e = parser.allocate(len < 65536 ? len : 65536, MAX_DEPTH + 1);
     aq_status st = e != simdjson::SUCCESS ? sj_fail(r, e) : read_document(r, s);

@@ -23,10 +23,7 @@
 /* ---- output buffer and layout ---------------------------------------------------------------- */
 
 typedef struct jw {
-    aq_allocator alloc;
-    uint8_t *data;
-    size_t len;
-    size_t cap;
+    aq__outbuf out;
     aq_error *err;
     uint32_t schema; /* metadata.schema_version clamped to AQ_SCHEMA_MIN..AQ_SCHEMA_MAX */
     bool pretty;
@@ -34,44 +31,29 @@ typedef struct jw {
     size_t indent; /* open objects and arrays */
 } jw;
 
-static aq_status grow(jw *w, size_t more)
-{
-    if (more > SIZE_MAX / 2 - w->len) return aq__fail_oom(w->err);
-    size_t cap = w->cap ? w->cap : 4096;
-    while (cap - w->len < more) cap *= 2;
-    uint8_t *p = w->alloc.alloc(w->alloc.ctx, cap);
-    if (p == NULL) return aq__fail_oom(w->err);
-    if (w->len > 0) memcpy(p, w->data, w->len);
-    if (w->data != NULL) w->alloc.free(w->alloc.ctx, w->data, w->cap);
-    w->data = p;
-    w->cap = cap;
-    return AQ_OK;
-}
-
 static inline aq_status reserve(jw *w, size_t more)
 {
-    if (AQ__LIKELY(w->cap - w->len >= more)) return AQ_OK;
-    return grow(w, more);
+    return aq__outbuf_reserve(&w->out, more, w->err);
 }
 
 /* Callers have reserved the room. */
 static inline void raw(jw *w, const char *s, size_t n)
 {
-    memcpy(w->data + w->len, s, n);
-    w->len += n;
+    memcpy(w->out.data + w->out.len, s, n);
+    w->out.len += n;
 }
 
 static inline void byte(jw *w, char c)
 {
-    w->data[w->len++] = (uint8_t)c;
+    w->out.data[w->out.len++] = (uint8_t)c;
 }
 
 /* A newline and the current indentation (pretty only); reserved by the caller. */
 static void newline(jw *w)
 {
     byte(w, '\n');
-    memset(w->data + w->len, ' ', 2 * w->indent);
-    w->len += 2 * w->indent;
+    memset(w->out.data + w->out.len, ' ', 2 * w->indent);
+    w->out.len += 2 * w->indent;
 }
 
 /* Bytes that newline() may write. */
@@ -204,7 +186,7 @@ static size_t format_u64(uint8_t *out, uint64_t v)
 static aq_status w_u64(jw *w, uint64_t v)
 {
     AQ_TRY(reserve(w, 20));
-    w->len += format_u64(w->data + w->len, v);
+    w->out.len += format_u64(w->out.data + w->out.len, v);
     return AQ_OK;
 }
 
@@ -216,7 +198,7 @@ static aq_status w_i32(jw *w, int32_t v)
         byte(w, '-');
         mag = (uint64_t)(-(int64_t)v);
     }
-    w->len += format_u64(w->data + w->len, mag);
+    w->out.len += format_u64(w->out.data + w->out.len, mag);
     return AQ_OK;
 }
 
@@ -246,7 +228,7 @@ static aq_status w_uuid(jw *w, const aq_uuid *id)
 {
     static const char hex[] = "0123456789abcdef";
     AQ_TRY(reserve(w, 38));
-    uint8_t *p = w->data + w->len;
+    uint8_t *p = w->out.data + w->out.len;
     *p++ = '"';
     for (size_t i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
@@ -254,7 +236,7 @@ static aq_status w_uuid(jw *w, const aq_uuid *id)
         *p++ = (uint8_t)hex[id->bytes[i] & 0x0f];
     }
     *p++ = '"';
-    w->len += 38;
+    w->out.len += 38;
     return AQ_OK;
 }
 
@@ -327,7 +309,7 @@ static aq_status w_bytes(jw *w, const aq_bytes *b)
         /* The common case in one go: at most "255," per byte. */
         if (b->len > (SIZE_MAX - 8) / 4) return aq__fail_oom(w->err);
         AQ_TRY(reserve(w, 4 * b->len));
-        uint8_t *p = w->data + w->len;
+        uint8_t *p = w->out.data + w->out.len;
         for (size_t i = 0; i < b->len; i++) {
             unsigned v = b->ptr[i];
             if (i > 0) *p++ = ',';
@@ -343,7 +325,7 @@ static aq_status w_bytes(jw *w, const aq_bytes *b)
                 *p++ = (uint8_t)('0' + v);
             }
         }
-        w->len = (size_t)(p - w->data);
+        w->out.len = (size_t)(p - w->out.data);
         w->first = false;
     } else {
         for (size_t i = 0; i < b->len; i++) {
@@ -846,23 +828,14 @@ aq_status aq__snapshot_encode_json_reserving(const aq_snapshot *snap, const aq_a
     uint32_t schema = snap->metadata.schema_version;
     if (schema < AQ_SCHEMA_MIN) schema = AQ_SCHEMA_MIN;
     if (schema > AQ_SCHEMA_MAX) schema = AQ_SCHEMA_MAX;
-    jw w = {aq__allocator_or_default(alloc), NULL, 0, 0, err, schema,
-            (flags & AQ_JSON_PRETTY) != 0, true, 0};
-    aq_status st = AQ_OK;
-    if (reserve_front > SIZE_MAX / 4) st = aq__fail_oom(err);
-    if (st == AQ_OK) st = reserve(&w, reserve_front + size_guess(snap, w.pretty));
-    if (st == AQ_OK) {
-        w.len = reserve_front;
-        st = w_snapshot(&w, snap);
-    }
+    jw w = {{{0}, NULL, 0, 0, 0}, err, schema, (flags & AQ_JSON_PRETTY) != 0, true, 0};
+    aq_status st = aq__outbuf_start(&w.out, alloc, reserve_front, size_guess(snap, w.pretty), err);
+    if (st == AQ_OK) st = w_snapshot(&w, snap);
     if (st != AQ_OK) {
-        if (w.data != NULL) w.alloc.free(w.alloc.ctx, w.data, w.cap);
+        aq__outbuf_free(&w.out);
         return aq__error_finish(err, st);
     }
-    out->data = w.data;
-    out->len = w.len;
-    out->cap = w.cap;
-    out->allocator = w.alloc;
+    aq__outbuf_finish(&w.out, out);
     return AQ_OK;
 }
 
