@@ -194,6 +194,11 @@ void *aq__arena_alloc(aq_arena *a, size_t size)
     return bump(a, size, 8);
 }
 
+void *aq__arena_alloc_bytes(aq_arena *a, size_t size)
+{
+    return bump(a, size, 1);
+}
+
 void *aq__arena_alloc_zero(aq_arena *a, size_t size, size_t align)
 {
     void *p = bump(a, size, align);

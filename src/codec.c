@@ -175,8 +175,10 @@ static aq_status check_head_field(const aq__wire_field *f, aq_error *err)
                     head[f->number].wire_type);
 }
 
-static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, aq_snapshot *s,
-                             aq_allocator al, aq_error *err)
+/* `consume`: the caller owns `p` and needs none of it afterwards, so pages already decoded go
+ * back to the kernel as pass 2 moves on (the payload and the snapshot are never both whole). */
+static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, bool consume,
+                             aq_snapshot *s, aq_allocator al, aq_error *err)
 {
     /* Pass 1: check the top-level framing, count the records of each section and measure the
      * rest, so that every list is allocated once at its exact size. */
@@ -206,9 +208,13 @@ static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, aq_snapsh
     if (rest_len > 0 && rest == NULL) return aq__fail_oom(err);
     ProtobufCAllocator pa = {pb_alloc, pb_free, d->scratch};
     size_t index[N_FIELDS] = {0};
-    size_t rest_at = 0;
+    size_t rest_at = 0, released = 0;
     aq_status st = AQ_OK;
     for (size_t at = 0; at < len && st == AQ_OK; at = f.end) {
+        if (consume && at - released >= AQ__PAGES_AHEAD) {
+            aq__pages_discard((void *)(uintptr_t)(p + released), at - released);
+            released = at;
+        }
         (void)aq__wire_next(p, len, at, &f); /* checked in pass 1 */
         const section *sec = section_of(f.number);
         if (sec == NULL) {
@@ -226,6 +232,35 @@ static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, aq_snapsh
     return st;
 }
 
+static aq_status decode(const uint8_t *data, size_t len, bool consume, const aq_allocator *alloc,
+                        aq_snapshot **out, aq_error *err)
+{
+    /* Native records take about twice the space of their wire form; the first arena block is
+     * sized for that (only what is used gets mapped). */
+    aq_snapshot *s;
+    AQ_TRY(aq__snapshot_create(alloc, len < SIZE_MAX / 2 ? 2 * len : len, &s, err));
+    aq__dec d = {s->arena, aq__arena_create(alloc, SCRATCH_HINT)};
+    if (d.scratch == NULL) {
+        aq_snapshot_free(s);
+        return aq__fail_oom(err);
+    }
+    aq_status st = decode_into(&d, data, len, consume, s, aq__allocator_or_default(alloc), err);
+    aq__arena_destroy(d.scratch);
+    if (st != AQ_OK) {
+        aq_snapshot_free(s);
+        return aq__error_finish(err, st);
+    }
+    *out = s;
+    return AQ_OK;
+}
+
+aq_status aq__snapshot_decode_consuming(uint8_t *data, size_t len, const aq_allocator *alloc,
+                                        aq_snapshot **out, aq_error *err)
+{
+    *out = NULL;
+    return decode(data, len, true, alloc, out, err);
+}
+
 aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *alloc,
                              aq_snapshot **out, aq_error *err)
 {
@@ -236,23 +271,7 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
     if (out == NULL || (data == NULL && len > 0))
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "out is NULL, or data is NULL with len %zu",
                         len);
-
-    /* Native records take roughly the space of their wire form; start the arena there. */
-    aq_snapshot *s;
-    AQ_TRY(aq__snapshot_create(alloc, len + len / 4, &s, err));
-    aq__dec d = {s->arena, aq__arena_create(alloc, SCRATCH_HINT)};
-    if (d.scratch == NULL) {
-        aq_snapshot_free(s);
-        return aq__fail_oom(err);
-    }
-    aq_status st = decode_into(&d, data, len, s, aq__allocator_or_default(alloc), err);
-    aq__arena_destroy(d.scratch);
-    if (st != AQ_OK) {
-        aq_snapshot_free(s);
-        return aq__error_finish(err, st);
-    }
-    *out = s;
-    return AQ_OK;
+    return decode(data, len, false, alloc, out, err);
 }
 
 /* ---- encoding --------------------------------------------------------------------------------- */

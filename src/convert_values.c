@@ -49,7 +49,7 @@ static aq_status copy_str(aq__dec *d, const char *s, const char *field, aq_str *
         aq__error_prefix(err, field);
         return AQ_EDECODE;
     }
-    char *p = aq__arena_alloc(d->arena, len + 1);
+    char *p = aq__arena_alloc_bytes(d->arena, len + 1);
     if (AQ__UNLIKELY(p == NULL)) return aq__fail_oom(err);
     memcpy(p, s, len + 1);
     out->ptr = p;
@@ -76,7 +76,7 @@ aq_status aq__bytes_from_pb(aq__dec *d, const ProtobufCBinaryData *b, aq_bytes *
                             aq_error *err)
 {
     /* A NUL after the bytes too, so that text payloads can be printed as they are. */
-    uint8_t *p = aq__arena_alloc(d->arena, b->len + 1);
+    uint8_t *p = aq__arena_alloc_bytes(d->arena, b->len + 1);
     if (AQ__UNLIKELY(p == NULL)) return aq__fail_oom(err);
     if (b->len > 0) memcpy(p, b->data, b->len);
     p[b->len] = 0;

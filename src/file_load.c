@@ -52,32 +52,36 @@ static aq_status trailing(aq_error *err, uint32_t len, unsigned long long extra)
                     "%llu unexpected bytes after the %u-byte payload", extra, len);
 }
 
-/* CRC check, decode by format, validation. `p[len..capacity)` is readable padding. */
-static aq_status finish(const uint8_t *p, size_t len, size_t capacity, const aq_load_options *o,
-                        aq_load_info *info, aq_snapshot **out, aq_error *err)
+/* CRC check, then decode by format. `p[len..capacity)` is readable padding. `owned`: the
+ * payload is the loader's own buffer, which decoding may consume (codec.c). */
+static aq_status decode(const uint8_t *p, size_t len, size_t capacity, bool owned,
+                        const aq_load_options *o, aq_load_info *info, aq_snapshot **out,
+                        aq_error *err)
 {
     uint32_t crc = aq__crc32(p, len);
     if (info->framed && crc != info->crc32)
         return aq__fail(err, AQ_ECRC, AQ_ERR_CRC_MISMATCH,
                         "CRC-32 mismatch: expected 0x%08x, actual 0x%08x", info->crc32, crc);
     info->crc32 = crc;
-
-    aq_snapshot *s;
+    if (info->format == AQ_FORMAT_PROTOBUF && owned)
+        return aq__snapshot_decode_consuming((uint8_t *)(uintptr_t)p, len, o->allocator, out, err);
     if (info->format == AQ_FORMAT_PROTOBUF)
-        AQ_TRY(aq_snapshot_decode(p, len, o->allocator, &s, err));
-    else if (capacity - len >= AQ__JSON_PADDING)
-        AQ_TRY(aq__snapshot_decode_json_padded(p, len, capacity, o->allocator, &s, err));
-    else
-        AQ_TRY(aq_snapshot_decode_json(p, len, o->allocator, &s, err));
-    if (!(o->flags & AQ_LOAD_NO_VALIDATE)) {
-        aq_status st = aq_snapshot_validate(s, o->allocator, err);
-        if (st != AQ_OK) {
-            aq_snapshot_free(s);
-            return st;
-        }
+        return aq_snapshot_decode(p, len, o->allocator, out, err);
+    if (capacity - len >= AQ__JSON_PADDING)
+        return aq__snapshot_decode_json_padded(p, len, capacity, o->allocator, out, err);
+    return aq_snapshot_decode_json(p, len, o->allocator, out, err);
+}
+
+/* Validate a decoded snapshot (unless the options say not to); it is freed if it fails. */
+static aq_status validate(aq_snapshot **s, const aq_load_options *o, aq_error *err)
+{
+    if (o->flags & AQ_LOAD_NO_VALIDATE) return AQ_OK;
+    aq_status st = aq_snapshot_validate(*s, o->allocator, err);
+    if (st != AQ_OK) {
+        aq_snapshot_free(*s);
+        *s = NULL;
     }
-    *out = s;
-    return AQ_OK;
+    return st;
 }
 
 /* ---- from a file --------------------------------------------------------------------------- */
@@ -121,9 +125,9 @@ static aq_status load_payload(int fd, const char *path, const aq_load_options *o
         st = read_full(fd, &extra, 1, &got, path, err);
         if (st == AQ_OK && got > 0) st = trailing(err, info->payload_len, 1);
     }
-    if (st == AQ_OK) st = finish(buf, len, capacity, o, info, out, err);
-    al.free(al.ctx, buf, capacity);
-    return st;
+    if (st == AQ_OK) st = decode(buf, len, capacity, true, o, info, out, err);
+    al.free(al.ctx, buf, capacity); /* before validating: the payload is not needed any more */
+    return st == AQ_OK ? validate(out, o, err) : st;
 }
 
 static aq_status load_fd(int fd, const char *path, const aq_load_options *o, aq_load_info *info,
@@ -219,7 +223,8 @@ aq_status aq_snapshot_load_buffer(const void *data, size_t len, const aq_load_op
                             (unsigned long long)o.max_payload);
         info->format = AQ_FORMAT_JSON;
         info->payload_len = (uint32_t)len;
-        return finish(p, len, len, &o, info, out, err);
+        AQ_TRY(decode(p, len, len, false, &o, info, out, err));
+        return validate(out, &o, err);
     }
     if (len < AQ_ENVELOPE_SIZE)
         return aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_HEADER,
@@ -228,5 +233,6 @@ aq_status aq_snapshot_load_buffer(const void *data, size_t len, const aq_load_op
     size_t have = len - AQ_ENVELOPE_SIZE;
     if (have < info->payload_len) return truncated_payload(err, have, info->payload_len);
     if (have > info->payload_len) return trailing(err, info->payload_len, have - info->payload_len);
-    return finish(p + AQ_ENVELOPE_SIZE, have, have, &o, info, out, err);
+    AQ_TRY(decode(p + AQ_ENVELOPE_SIZE, have, have, false, &o, info, out, err));
+    return validate(out, &o, err);
 }

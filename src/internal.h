@@ -69,12 +69,15 @@ aq_allocator aq__allocator_or_default(const aq_allocator *a);
 /* Below this, buffers are left to ordinary page faults. */
 #define AQ__PAGES_BIG ((size_t)1 << 20)
 /* How far ahead big buffers are mapped as they fill. */
-#define AQ__PAGES_AHEAD ((size_t)4 << 20)
+#define AQ__PAGES_AHEAD ((size_t)1 << 20)
 
 /* Ask for transparent huge pages for [p, p + n) (the whole 2 MiB pages inside it). */
 void aq__pages_prefer_huge(void *p, size_t n);
 /* Map the pages of [p, p + n) now, in one call, instead of one fault per page later. */
 void aq__pages_populate(void *p, size_t n);
+/* Give the whole pages inside [p, p + n) back to the kernel: their content is no longer needed
+ * (they read as zeros if touched again). Only for memory the library owns. */
+void aq__pages_discard(void *p, size_t n);
 
 /* ---- growable output buffer (outbuf.c) -------------------------------------------------------- */
 
@@ -113,6 +116,8 @@ aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint);
 void aq__arena_destroy(aq_arena *arena);
 /* 8-byte aligned, uninitialised; NULL when the allocator fails or size overflows. */
 void *aq__arena_alloc(aq_arena *arena, size_t size);
+/* Unaligned, for text and bytes: no padding between strings. */
+void *aq__arena_alloc_bytes(aq_arena *arena, size_t size);
 /* Aligned for any type (alignof(max_align_t)), zeroed. */
 void *aq__arena_alloc_zero(aq_arena *arena, size_t size, size_t align);
 /* Forget everything allocated, keep one block big enough for what was used (scratch reuse). */
@@ -144,6 +149,10 @@ size_t aq__utf8_invalid_at(const char *text, size_t len);
 
 /* ---- codec (codec.c) ----------------------------------------------------------------------- */
 
+/* aq_snapshot_decode() of a buffer the caller owns and no longer needs: pages already decoded are
+ * given back to the kernel along the way (its content is garbage afterwards). err not NULL. */
+aq_status aq__snapshot_decode_consuming(uint8_t *data, size_t len, const aq_allocator *alloc,
+                                        aq_snapshot **out, aq_error *err);
 /* aq_snapshot_encode() leaving `reserve` bytes free in front of the message (for an envelope
  * header), so that writers need no second copy. */
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_allocator *alloc,

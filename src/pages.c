@@ -49,6 +49,20 @@ void aq__pages_prefer_huge(void *p, size_t n)
 #endif
 }
 
+void aq__pages_discard(void *p, size_t n)
+{
+#if defined(__linux__)
+    /* Only pages wholly inside the range: the bytes around it may belong to someone else. */
+    uintptr_t b = ((uintptr_t)p + PAGE - 1) & ~(PAGE - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(PAGE - 1);
+    static _Atomic int discard_works = 1;
+    advise(b, e, MADV_DONTNEED, &discard_works);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 void aq__pages_populate(void *p, size_t n)
 {
 #if defined(__linux__)

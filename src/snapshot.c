@@ -74,7 +74,7 @@ static const void *copy_in(aq_snapshot *snap, const void *data, size_t len, aq_e
         (void)aq__fail_oom(err);
         return NULL;
     }
-    char *p = aq__arena_alloc(snap->arena, len + 1);
+    char *p = aq__arena_alloc_bytes(snap->arena, len + 1);
     if (p == NULL) {
         (void)aq__fail_oom(err);
         return NULL;

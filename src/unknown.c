@@ -31,7 +31,7 @@ static aq_status capture_one(aq__dec *d, const ProtobufCMessage *msg, aq_unknown
                             MAX_FIELD_NUMBER);
     }
     size_t size = packed_size(msg);
-    uint8_t *p = aq__arena_alloc(d->arena, size + 1);
+    uint8_t *p = aq__arena_alloc_bytes(d->arena, size + 1);
     if (p == NULL) return aq__fail_oom(err);
     size_t at = 0;
     for (size_t i = 0; i < msg->n_unknown_fields; i++) {
