@@ -76,6 +76,16 @@ static int fail(aq_status st, const aq_error *err)
     return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_BAD_SNAPSHOT;
 }
 
+/* Everything printed to stdout must have reached it (a full disk or a closed pipe is an error). */
+static int flushed(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "aqsnap: stdout: write failed\n");
+        return EXIT_WRITE;
+    }
+    return rc;
+}
+
 static int usage_error(const char *usage, const char *problem)
 {
     if (problem != NULL) fprintf(stderr, "aqsnap: %s\n", problem);
@@ -102,17 +112,24 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
     memset(o, 0, sizeof *o);
     optind = 1;
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    int c, li = -1;
+    /* No '+': options may also follow the files ("convert IN OUT --to json"). */
+    while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             return EXIT_OK;
         }
         if (c == '?' || strchr(allowed, c) == NULL) {
+            /* An option no command knows (or misused): the token as typed. One that another
+             * command takes: its name, not the value that may have followed it. */
             char msg[128];
-            (void)snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+            if (c != '?' && li >= 0)
+                (void)snprintf(msg, sizeof msg, "unknown option '--%s'", longopts[li].name);
+            else
+                (void)snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
             return usage_error(usage, msg);
         }
+        li = -1;
         if (c == 'j') o->json = true;
         if (c == 'p') o->pretty = true;
         if (c == 't') {
@@ -278,7 +295,7 @@ static int cmd_inspect(int argc, char **argv)
     else
         print_text(s, &f);
     aq_snapshot_free(s);
-    return EXIT_OK;
+    return flushed(EXIT_OK);
 }
 
 /* ---- validate -------------------------------------------------------------------------------- */
@@ -305,11 +322,11 @@ static int cmd_validate(int argc, char **argv)
     aq_snapshot_free(s);
     if (st == AQ_OK) {
         printf("%s: valid\n", prog_file);
-        return EXIT_OK;
+        return flushed(EXIT_OK);
     }
     if (st == AQ_EINVALID || st == AQ_EVERSION) {
         fprintf(stderr, "aqsnap: %s: %zu violation%s\n", prog_file, n, n == 1 ? "" : "s");
-        return EXIT_BAD_SNAPSHOT;
+        return flushed(EXIT_BAD_SNAPSHOT);
     }
     return fail(st, &err);
 }
@@ -322,6 +339,8 @@ static int cmd_convert(int argc, char **argv)
     int rc = parse(argc, argv, usage_convert, "tph", &o, 2);
     if (rc >= 0) return rc;
     const char *in = argv[optind], *out = argv[optind + 1];
+    if (o.pretty && o.has_to && o.to != AQ_FORMAT_JSON)
+        return usage_error(usage_convert, "--pretty applies to --to json only");
     prog_file = in;
     aq_snapshot *s;
     aq_load_info info;
@@ -333,7 +352,7 @@ static int cmd_convert(int argc, char **argv)
                 : info.format == AQ_FORMAT_JSON ? AQ_FORMAT_PROTOBUF
                                                 : AQ_FORMAT_JSON;
     if (o.pretty) {
-        if (wo.format != AQ_FORMAT_JSON) {
+        if (wo.format != AQ_FORMAT_JSON) { /* the default target of a JSON input */
             aq_snapshot_free(s);
             return usage_error(usage_convert, "--pretty applies to --to json only");
         }
@@ -342,7 +361,12 @@ static int cmd_convert(int argc, char **argv)
     st = aq_snapshot_write(out, s, &wo, &err);
     aq_snapshot_free(s);
     if (st != AQ_OK) {
-        fprintf(stderr, "aqsnap: %s: %s\n", out, err.message);
+        /* Content the target format cannot carry is about IN; anything else is about OUT. */
+        if (err.status == AQ_EINVAL)
+            fprintf(stderr, "aqsnap: %s: cannot be written as %s: %s\n", in,
+                    wo.format == AQ_FORMAT_JSON ? "JSON" : "protobuf", err.message);
+        else
+            fprintf(stderr, "aqsnap: %s: %s\n", out, err.message);
         return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_WRITE;
     }
     return EXIT_OK;

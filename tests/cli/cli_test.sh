@@ -1,0 +1,830 @@
+#!/bin/sh
+# The cli.* tests: the aqsnap tool's outputs, errors and exit codes (tests/cli/CMakeLists.txt).
+#
+# usage: cli_test.sh CASE AQSNAP PYTHON SOURCE_DIR WORK_DIR VERSION
+#   CASE      one of the case_* functions below, with dots: validate.crc_mismatch
+#   AQSNAP    the tool under test; PYTHON runs tests/cli/snaputil.py (stdlib only)
+#   WORK_DIR  scratch directory, emptied first; the tool runs there on relative file names
+#   VERSION   the project version `aqsnap --version` must print
+#
+# Inputs are tests/data/json/engine_v<N>.json, wrapped in envelopes and damaged by snaputil.py,
+# which also computes every fact the tool must report (zlib CRC-32, counts, ...) on its own.
+# Each failed expectation prints the command, what was expected and what the tool did; the
+# test fails if any did. Exit 77 means skipped.
+set -u
+
+if [ $# -ne 6 ]; then
+    echo "usage: cli_test.sh CASE AQSNAP PYTHON SOURCE_DIR WORK_DIR VERSION" >&2
+    exit 2
+fi
+CASE=$1 AQSNAP=$2 PYTHON=$3 SRC=$4 WORK=$5 VERSION=$6
+DATA=$SRC/tests/data/json
+UTIL=$SRC/tests/cli/snaputil.py
+VERSIONS="4 5 6 7 8"
+AQP1=827347265 # 0x31505141, the protobuf frame version
+
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+
+failures=0
+CMD="(setup)"
+rc=
+runs=0  # commands run so far
+shown=0 # the last command whose output was shown
+
+# ---- running the tool and checking what it did ------------------------------------------------
+
+# run ARGS...: run the tool; stdout in ./out, stderr in ./err, exit status in $rc. (So no test
+# file may be called out or err.)
+run() {
+    CMD="aqsnap $*"
+    runs=$((runs + 1))
+    "$AQSNAP" "$@" >out 2>err
+    rc=$?
+}
+
+# run_to TARGET ARGS...: the same with stdout sent to TARGET (./out stays empty).
+run_to() {
+    _target=$1
+    shift
+    CMD="aqsnap $* >$_target"
+    runs=$((runs + 1))
+    : >out
+    "$AQSNAP" "$@" >"$_target" 2>err
+    rc=$?
+}
+
+# actual: what the last command did (once per command; later failures refer to it).
+actual() {
+    if [ "$shown" = "$runs" ]; then
+        echo "  actual: (as above)"
+        return
+    fi
+    shown=$runs
+    echo "  actual exit status: $rc"
+    echo "  actual stdout ($(wc -c <out) bytes):"
+    head -n 12 out | cut -c 1-300 | sed 's/^/    | /'
+    echo "  actual stderr ($(wc -c <err) bytes):"
+    head -n 12 err | cut -c 1-300 | sed 's/^/    | /'
+}
+
+# fail EXPECTED: record a failed expectation of the last command.
+fail() {
+    echo "FAIL: $CMD"
+    echo "  expected: $1"
+    actual
+    failures=$((failures + 1))
+}
+
+expect_rc() { [ "$rc" = "$1" ] || fail "exit status $1"; }
+expect_out_empty() { [ ! -s out ] || fail "nothing on stdout"; }
+expect_err_empty() { [ ! -s err ] || fail "nothing on stderr"; }
+# expect_out_line TEXT / expect_err_line TEXT: a whole line equal to TEXT.
+expect_out_line() { grep -Fqx -- "$1" out || fail "a stdout line '$1'"; }
+expect_err_line() { grep -Fqx -- "$1" err || fail "a stderr line '$1'"; }
+# expect_out_match ERE / expect_err_match ERE: some line matches.
+expect_out_match() { grep -Eq -- "$1" out || fail "a stdout line matching /$1/"; }
+expect_err_match() { grep -Eq -- "$1" err || fail "a stderr line matching /$1/"; }
+expect_err_has() { grep -Fq -- "$1" err || fail "stderr containing '$1'"; }
+# expect_err_lines N: stderr has exactly N lines.
+expect_err_lines() {
+    [ "$(wc -l <err | tr -d ' ')" = "$1" ] || fail "exactly $1 line(s) on stderr"
+}
+expect_out_lines() {
+    [ "$(wc -l <out | tr -d ' ')" = "$1" ] || fail "exactly $1 line(s) on stdout"
+}
+# expect_line N WHERE ERE...: line N of WHERE (out or err) matches every ERE.
+expect_line() {
+    _n=$1 _f=$2
+    shift 2
+    _line=$(sed -n "${_n}p" "$_f")
+    for _re in "$@"; do
+        printf '%s\n' "$_line" | grep -Eq -- "$_re" || fail "$_f line $_n matching /$_re/"
+    done
+}
+# expect_absent PATH...: the command left no such file.
+expect_absent() {
+    for _p in "$@"; do
+        if [ -e "$_p" ] || [ -L "$_p" ]; then
+            fail "no file '$_p' (it exists: $(ls -ld "$_p"))"
+        fi
+    done
+}
+# expect_same_file EXPECTED ACTUAL: byte for byte.
+expect_same_file() {
+    if ! cmp "$1" "$2" >cmp.log 2>&1; then
+        fail "$2 identical to $1 ($(cat cmp.log))"
+    fi
+}
+
+# expect_frame FILE VERSION: FILE is an envelope with that version word, its length the payload's
+# and its CRC zlib's crc32 of the payload.
+expect_frame() {
+    _h=$(util header "$1") || { fail "$1 readable"; return; }
+    _crc=$(util crc "$1")
+    _size=$(($(wc -c <"$1") - 12))
+    [ "$_h" = "$2 $_size $_crc" ] ||
+        fail "$1: envelope '$2 $_size $_crc' (version, length, CRC), found '$_h'"
+}
+
+# check DESCRIPTION COMMAND...: a helper check (snaputil.py); its output says what is wrong.
+check() {
+    _desc=$1
+    shift
+    if ! "$@" >check.log 2>&1; then
+        echo "FAIL: $CMD"
+        echo "  expected: $_desc"
+        sed 's/^/  /' check.log
+        actual
+        failures=$((failures + 1))
+    fi
+}
+
+util() { "$PYTHON" "$UTIL" "$@"; }
+
+# setup COMMAND...: a step that makes inputs; the test cannot go on without it.
+setup() {
+    if ! "$@" >setup.log 2>&1; then
+        echo "ERROR: test setup failed: $*"
+        sed 's/^/  /' setup.log
+        exit 1
+    fi
+}
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+# env_v N: envV.snap, the fixture engine_vN.json in a JSON envelope (version word 4).
+env_v() { setup util wrap 4 "$DATA/engine_v$1.json" "env$1.snap"; }
+
+# nonul_v N: docN.json (the fixture without NUL characters, which protobuf-c cannot carry),
+# jsonN.snap (it in a JSON envelope) and pbN.snap (converted to protobuf by the tool).
+nonul_v() {
+    setup util nonul "$DATA/engine_v$1.json" "doc$1.json"
+    setup util wrap 4 "doc$1.json" "json$1.snap"
+    setup "$AQSNAP" convert --to protobuf "json$1.snap" "pb$1.snap"
+}
+
+# invalid_doc: bad.json (v8 with three violations, see snaputil.py invalid), bad.snap (framed).
+invalid_doc() {
+    setup util invalid "$DATA/engine_v8.json" bad.json
+    setup util wrap 4 bad.json bad.snap
+}
+
+# ---- inspect -----------------------------------------------------------------------------------
+
+# Text output for JSON envelope files: every fact, against the document and zlib's CRC.
+case_inspect_envelope() {
+    for v in $VERSIONS; do
+        env_v "$v"
+        run inspect "env$v.snap"
+        expect_rc 0
+        expect_err_empty
+        check "the facts of env$v.snap" util inspect-text "env$v.snap" "$DATA/engine_v$v.json" out
+    done
+}
+
+case_inspect_envelope_json() {
+    for v in $VERSIONS; do
+        env_v "$v"
+        run inspect --json "env$v.snap"
+        expect_rc 0
+        expect_err_empty
+        check "valid JSON with the facts of env$v.snap" \
+            util inspect-json "env$v.snap" "$DATA/engine_v$v.json" out
+    done
+}
+
+# Protobuf files (written by convert): the facts are the source document's.
+case_inspect_protobuf() {
+    for v in $VERSIONS; do
+        nonul_v "$v"
+        run inspect "pb$v.snap"
+        expect_rc 0
+        expect_err_empty
+        check "the facts of pb$v.snap" util inspect-text "pb$v.snap" "doc$v.json" out
+    done
+}
+
+case_inspect_protobuf_json() {
+    for v in $VERSIONS; do
+        nonul_v "$v"
+        run inspect --json "pb$v.snap"
+        expect_rc 0
+        expect_err_empty
+        check "valid JSON with the facts of pb$v.snap" util inspect-json "pb$v.snap" "doc$v.json" out
+    done
+}
+
+# Bare JSON documents (no envelope), compact and pretty.
+case_inspect_bare() {
+    for f in engine_v4 engine_v5 engine_v6 engine_v7 engine_v8 engine_v4.pretty engine_v8.pretty; do
+        setup cp "$DATA/$f.json" "$f.json"
+        run inspect "$f.json"
+        expect_rc 0
+        expect_err_empty
+        check "the facts of $f.json" util inspect-text "$f.json" "$f.json" out
+    done
+}
+
+case_inspect_bare_json() {
+    for f in engine_v4 engine_v5 engine_v6 engine_v7 engine_v8 engine_v4.pretty engine_v8.pretty; do
+        setup cp "$DATA/$f.json" "$f.json"
+        run inspect --json "$f.json"
+        expect_rc 0
+        expect_err_empty
+        check "valid JSON with the facts of $f.json" util inspect-json "$f.json" "$f.json" out
+    done
+}
+
+# A paused engine: "paused (since T)" / "paused":true.
+case_inspect_paused() {
+    setup util paused "$DATA/engine_v8.json" paused.json
+    setup util wrap 4 paused.json paused.snap
+    run inspect paused.snap
+    expect_rc 0
+    expect_out_line "engine:            paused (since 1700000400)"
+    check "the facts of paused.snap" util inspect-text paused.snap paused.json out
+    run inspect --json paused.snap
+    expect_rc 0
+    check "the facts of paused.snap" util inspect-json paused.snap paused.json out
+}
+
+# An invalid but loadable snapshot: inspect reads it, exits 0 and counts the violations.
+case_inspect_invalid() {
+    invalid_doc
+    run inspect bad.snap
+    expect_rc 0
+    expect_err_empty
+    expect_out_match '^validation: +3 violations, first: metadata\.task_count'
+    check "the facts of bad.snap, 3 violations" util inspect-text bad.snap bad.json out 3
+    run inspect --json bad.snap
+    expect_rc 0
+    expect_err_empty
+    check "valid JSON, \"valid\":false, \"violations\":3" util inspect-json bad.snap bad.json out 3
+}
+
+# A file name that JSON must escape still gives valid JSON naming the file.
+case_inspect_json_file_name() {
+    env_v 8
+    name=$(printf 'q"b\\s\tt.snap')
+    setup cp env8.snap "$name"
+    run inspect --json "$name"
+    expect_rc 0
+    check "valid JSON with the facts of $name" util inspect-json "$name" "$DATA/engine_v8.json" out
+}
+
+# ---- validate ----------------------------------------------------------------------------------
+
+# Good files of every kind: exit 0 and "FILE: valid".
+case_validate_valid() {
+    for v in $VERSIONS; do
+        env_v "$v"
+        nonul_v "$v"
+        setup cp "$DATA/engine_v$v.json" "bare$v.json"
+        for f in "env$v.snap" "pb$v.snap" "bare$v.json"; do
+            run validate "$f"
+            expect_rc 0
+            expect_out_line "$f: valid"
+            expect_out_lines 1
+            expect_err_empty
+        done
+    done
+}
+
+# Several violations: exit 1, every one on stdout, one a line, in validation order, with ids.
+case_validate_violations() {
+    invalid_doc
+    for f in bad.snap bad.json; do
+        run validate "$f"
+        expect_rc 1
+        expect_out_lines 3
+        expect_line 1 out 'metadata\.task_count' '\b7\b' '\b3\b'
+        expect_line 2 out 'runs\[0\]\.state_history\[1\]' '0000000b-0000-4000-8000-000000000001' \
+            'Scheduled -> Running'
+        expect_line 3 out 'runs\[1\]' '0000000b-0000-4000-8000-000000000002' \
+            '0000000a-0000-4000-8000-0000000000ff'
+        expect_err_line "aqsnap: $f: 3 violations"
+        expect_err_lines 1
+    done
+}
+
+# An unsupported schema version is a violation too (exit 1, named).
+case_validate_schema_version() {
+    for sv in 3 9; do
+        setup util schema "$DATA/engine_v8.json" "schema$sv.json" "$sv"
+        run validate "schema$sv.json"
+        expect_rc 1
+        expect_out_match "schema_version.*\\b$sv\\b"
+        expect_err_line "aqsnap: schema$sv.json: 1 violation"
+    done
+}
+
+# A flipped payload byte: exit 1, "aqsnap: FILE: ..." with both CRCs as 0x%08x.
+case_validate_crc_mismatch() {
+    env_v 8
+    nonul_v 8
+    for f in env8.snap pb8.snap; do
+        setup util corrupt flip "$f" "crc-$f" 100
+        header_crc=$(util header "crc-$f" | cut -d' ' -f3)
+        actual_crc=$(util crc "crc-$f")
+        run validate "crc-$f"
+        expect_rc 1
+        expect_out_empty
+        expect_err_lines 1
+        expect_err_match "^aqsnap: crc-$f: .*CRC"
+        expect_err_match "expected $header_crc\\b"
+        expect_err_match "actual $actual_crc\\b"
+    done
+}
+
+# A payload cut short: the offset where the data ends and the announced length.
+case_validate_truncated_payload() {
+    env_v 8
+    len=$(util header env8.snap | cut -d' ' -f2)
+    for cut in 12 500 $((len + 11)); do
+        setup util corrupt cut env8.snap "cut$cut.snap" "$cut"
+        run validate "cut$cut.snap"
+        expect_rc 1
+        expect_out_empty
+        expect_err_lines 1
+        expect_err_match "^aqsnap: cut$cut\\.snap: .*truncated"
+        expect_err_match "\\b$cut\\b"
+        expect_err_match "\\b$len\\b"
+    done
+}
+
+# A file shorter than the 12-byte header.
+case_validate_truncated_header() {
+    env_v 8
+    for cut in 1 7 11; do
+        setup util corrupt cut env8.snap "cut$cut.snap" "$cut"
+        run validate "cut$cut.snap"
+        expect_rc 1
+        expect_out_empty
+        expect_err_lines 1
+        expect_err_match "^aqsnap: cut$cut\\.snap: .*truncated"
+        expect_err_match "\\b$cut\\b"
+        expect_err_match 'header'
+    done
+}
+
+# A wrong version word: expected 4 (and the protobuf word) and what was found.
+case_validate_bad_version() {
+    env_v 8
+    for word in 0 5 0x31505142 0xffffffff; do
+        # shellcheck disable=SC2004 # $word holds a hex literal
+        dec=$(($word))
+        hex=$(printf '0x%08x' "$dec")
+        setup util corrupt version env8.snap "ver$word.snap" "$word"
+        run validate "ver$word.snap"
+        expect_rc 1
+        expect_out_empty
+        expect_err_lines 1
+        expect_err_match "^aqsnap: ver$word\\.snap: .*version"
+        expect_err_match "expected 4\\b"
+        expect_err_match "found ($dec\\b|$hex\\b)"
+    done
+}
+
+# A missing file and an empty file are "no snapshot": exit 1.
+case_validate_missing() {
+    run validate nosuch.snap
+    expect_rc 1
+    expect_out_empty
+    expect_err_match '^aqsnap: nosuch\.snap: no snapshot'
+    : >empty.snap
+    run validate empty.snap
+    expect_rc 1
+    expect_out_empty
+    expect_err_match '^aqsnap: empty\.snap: no snapshot'
+}
+
+case_validate_directory() {
+    mkdir adir
+    run validate adir
+    expect_rc 1
+    expect_out_empty
+    expect_err_lines 1
+    expect_err_match '^aqsnap: adir: .*[Dd]irectory'
+}
+
+# Load errors are the same for every command (exit 1, "aqsnap: FILE: problem", no output file).
+case_errors_every_command() {
+    env_v 8
+    setup util corrupt flip env8.snap crc.snap 100
+    for cmd in inspect "inspect --json" dump "dump --pretty"; do
+        # shellcheck disable=SC2086 # $cmd is a command and its option
+        run $cmd crc.snap
+        expect_rc 1
+        expect_out_empty
+        expect_err_match '^aqsnap: crc\.snap: .*CRC'
+        run $cmd nosuch.snap
+        expect_rc 1
+        expect_out_empty
+        expect_err_match '^aqsnap: nosuch\.snap: no snapshot'
+    done
+    run convert crc.snap out.pb
+    expect_rc 1
+    expect_err_match '^aqsnap: crc\.snap: .*CRC'
+    expect_absent out.pb out.pb.tmp
+    run convert nosuch.snap out.pb
+    expect_rc 1
+    expect_err_match '^aqsnap: nosuch\.snap: no snapshot'
+    expect_absent out.pb out.pb.tmp
+}
+
+# ---- convert -----------------------------------------------------------------------------------
+
+# json -> protobuf -> json (default directions) gives back the engine file byte for byte.
+case_convert_roundtrip() {
+    for v in $VERSIONS; do
+        setup util nonul "$DATA/engine_v$v.json" "doc$v.json"
+        setup util wrap 4 "doc$v.json" "json$v.snap"
+        run convert "json$v.snap" "pb$v.snap"
+        expect_rc 0
+        expect_out_empty
+        expect_err_empty
+        expect_frame "pb$v.snap" "$AQP1"
+        run convert "pb$v.snap" "back$v.snap"
+        expect_rc 0
+        expect_out_empty
+        expect_err_empty
+        expect_same_file "json$v.snap" "back$v.snap"
+    done
+}
+
+# --to protobuf from a JSON envelope, a bare document and a protobuf file.
+case_convert_to_protobuf() {
+    nonul_v 8
+    setup cp doc8.json bare.json
+    for f in json8.snap bare.json pb8.snap; do
+        run convert --to protobuf "$f" "$f.pb"
+        expect_rc 0
+        expect_err_empty
+        expect_frame "$f.pb" "$AQP1"
+        expect_same_file pb8.snap "$f.pb"
+    done
+    run convert --to=protobuf json8.snap eq.pb
+    expect_rc 0
+    expect_same_file pb8.snap eq.pb
+}
+
+# --to json from a protobuf file, a JSON envelope and a bare document: the engine's file.
+case_convert_to_json() {
+    nonul_v 8
+    setup cp doc8.json bare.json
+    for f in pb8.snap json8.snap bare.json; do
+        run convert --to json "$f" "$f.json.snap"
+        expect_rc 0
+        expect_err_empty
+        expect_same_file json8.snap "$f.json.snap"
+    done
+    # the NUL characters of the original fixture are fine in JSON
+    env_v 8
+    run convert --to json "$DATA/engine_v8.json" nul.snap
+    expect_rc 0
+    expect_same_file env8.snap nul.snap
+}
+
+# --pretty with JSON: serde_json's pretty layout in a valid envelope.
+case_convert_pretty() {
+    for v in 4 8; do
+        run convert --to json --pretty "$DATA/engine_v$v.json" "pretty$v.snap"
+        expect_rc 0
+        expect_err_empty
+        check "pretty$v.snap: an envelope" util payload "pretty$v.snap" "pretty$v.payload"
+        expect_same_file "$DATA/engine_v$v.pretty.json" "pretty$v.payload"
+        expect_frame "pretty$v.snap" 4
+        run validate "pretty$v.snap"
+        expect_rc 0
+    done
+    # from protobuf, --pretty alone means json
+    nonul_v 8
+    run convert --pretty pb8.snap pretty-pb.snap
+    expect_rc 0
+    check "pretty-pb.snap: an envelope" util payload pretty-pb.snap pretty-pb.payload
+    check "pretty-pb.snap holds doc8.json" util jsoneq doc8.json pretty-pb.payload
+}
+
+# Options after the files, as issue 5 writes it: `aqsnap convert IN OUT --to protobuf|json`.
+case_convert_options_after_files() {
+    nonul_v 8
+    run convert json8.snap after.pb --to protobuf
+    expect_rc 0
+    expect_err_empty
+    expect_same_file pb8.snap after.pb
+    run convert pb8.snap after.snap --to json
+    expect_rc 0
+    expect_same_file json8.snap after.snap
+    run inspect json8.snap --json
+    expect_rc 0
+    check "valid JSON with the facts of json8.snap" util inspect-json json8.snap doc8.json out
+}
+
+# --pretty with protobuf output is a usage error; OUT is not created.
+case_convert_pretty_protobuf() {
+    nonul_v 8
+    run convert --pretty json8.snap out.pb
+    expect_rc 2
+    expect_out_empty
+    expect_err_has '--pretty'
+    expect_absent out.pb out.pb.tmp
+    run convert --to protobuf --pretty pb8.snap out.pb
+    expect_rc 2
+    expect_err_has '--pretty'
+    expect_absent out.pb out.pb.tmp
+}
+
+# The usage error is found before the input is read (it does not depend on IN).
+case_convert_pretty_protobuf_before_load() {
+    run convert --to protobuf --pretty nosuch.snap out.pb
+    expect_rc 2
+    expect_err_has '--pretty'
+    expect_absent out.pb out.pb.tmp
+}
+
+# Atomic output: no OUT.tmp left; a previous OUT is replaced whole.
+case_convert_atomic() {
+    nonul_v 8
+    run convert json8.snap new.pb
+    expect_rc 0
+    expect_absent new.pb.tmp
+    echo "previous contents" >old.pb
+    run convert json8.snap old.pb
+    expect_rc 0
+    expect_same_file pb8.snap old.pb
+    expect_absent old.pb.tmp
+    for f in *.tmp; do
+        [ ! -e "$f" ] || fail "no *.tmp file left in the directory (found $f)"
+    done
+}
+
+# OUT's directory does not exist: exit 3, "aqsnap: OUT: ...", nothing created.
+case_convert_missing_dir() {
+    nonul_v 8
+    run convert json8.snap nodir/out.pb
+    expect_rc 3
+    expect_out_empty
+    expect_err_lines 1
+    expect_err_match '^aqsnap: nodir/out\.pb: '
+    expect_absent nodir
+}
+
+# OUT is a directory: exit 3, the directory untouched, no OUT.tmp left.
+case_convert_out_is_directory() {
+    nonul_v 8
+    mkdir outdir && echo keep >outdir/file
+    run convert json8.snap outdir
+    expect_rc 3
+    expect_err_match '^aqsnap: outdir: '
+    if [ ! -d outdir ] || [ "$(ls outdir)" != file ]; then
+        fail "outdir still a directory holding only 'file'"
+    fi
+    expect_absent outdir.tmp
+}
+
+# An invalid snapshot is refused (exit 1, the first violation named); OUT is not created and a
+# previous OUT is kept byte for byte.
+case_convert_invalid() {
+    invalid_doc
+    for to in protobuf json; do
+        run convert --to "$to" bad.snap dest
+        expect_rc 1
+        expect_out_empty
+        expect_err_match '^aqsnap: bad\.snap: .*task_count'
+        expect_absent dest dest.tmp
+    done
+    echo "previous contents" >kept
+    cp kept kept.orig
+    run convert bad.json kept
+    expect_rc 1
+    expect_same_file kept.orig kept
+    expect_absent kept.tmp
+}
+
+# A string holding NUL (the original fixtures) cannot go to protobuf (protobuf-c cannot carry it):
+# exit 3, the input and the field named (the problem is IN's content), nothing written.
+case_convert_nul_string() {
+    env_v 8
+    run convert env8.snap nul.pb
+    expect_rc 3
+    expect_out_empty
+    expect_err_lines 1
+    expect_err_match '^aqsnap: env8\.snap: cannot be written as protobuf: tasks\[[0-9]+\]\..*NUL'
+    expect_absent nul.pb nul.pb.tmp
+}
+
+# ---- dump --------------------------------------------------------------------------------------
+
+# Compact dump of a JSON envelope: the payload itself, plus a newline.
+case_dump_compact() {
+    for v in $VERSIONS; do
+        env_v "$v"
+        { cat "$DATA/engine_v$v.json" && echo; } >"expected$v"
+        run dump "env$v.snap"
+        expect_rc 0
+        expect_err_empty
+        expect_same_file "expected$v" out
+        # a bare document dumps the same
+        run dump "$DATA/engine_v$v.json"
+        expect_rc 0
+        expect_same_file "expected$v" out
+    done
+    # protobuf: the document it was converted from
+    nonul_v 8
+    { cat doc8.json && echo; } >expected-pb
+    run dump pb8.snap
+    expect_rc 0
+    expect_same_file expected-pb out
+}
+
+# --pretty: the same JSON value; serde_json's pretty layout.
+case_dump_pretty() {
+    for v in $VERSIONS; do
+        env_v "$v"
+        run dump --pretty "env$v.snap"
+        expect_rc 0
+        expect_err_empty
+        check "dump --pretty parses to engine_v$v.json's value" util jsoneq "$DATA/engine_v$v.json" out
+        [ "$(tail -c 1 out | od -An -c | tr -d ' ')" = '\n' ] || fail "output ending in a newline"
+    done
+    for v in 4 8; do
+        { cat "$DATA/engine_v$v.pretty.json" && echo; } >"expected$v"
+        run dump --pretty "env$v.snap"
+        expect_same_file "expected$v" out
+    done
+}
+
+# dump reads a snapshot that breaks validation rules.
+case_dump_invalid() {
+    invalid_doc
+    { cat bad.json && echo; } >expected
+    run dump bad.snap
+    expect_rc 0
+    expect_err_empty
+    expect_same_file expected out
+}
+
+# ---- output errors -----------------------------------------------------------------------------
+
+# stdout cannot be written (/dev/full): exit 3 and a message, for every command that prints.
+case_output_stdout_full() {
+    [ -c /dev/full ] || { echo "SKIP: no /dev/full"; exit 77; }
+    env_v 8
+    for cmd in dump "dump --pretty" inspect "inspect --json" validate; do
+        # shellcheck disable=SC2086
+        run_to /dev/full $cmd env8.snap
+        expect_rc 3
+        expect_err_match '^aqsnap: '
+    done
+}
+
+# ---- usage -------------------------------------------------------------------------------------
+
+# expect_usage COMMAND: exit 2, nothing on stdout, "aqsnap: problem" then COMMAND's usage on
+# stderr (the text `aqsnap COMMAND --help` prints).
+expect_usage() {
+    expect_rc 2
+    expect_out_empty
+    expect_line 1 err '^aqsnap: '
+    sed 1d err >err.usage
+    if [ "$1" = main ]; then
+        "$AQSNAP" --help >help.txt 2>/dev/null
+    else
+        "$AQSNAP" "$1" --help >help.txt 2>/dev/null
+    fi
+    cmp -s help.txt err.usage || fail "stderr: 'aqsnap: <problem>', then the usage of '$1'"
+}
+
+case_usage_no_command() {
+    run
+    expect_usage main
+    expect_err_match '^usage: aqsnap'
+}
+
+case_usage_unknown_command() {
+    for c in frob INSPECT --bogus -x; do
+        run "$c" file.snap
+        expect_usage main
+        expect_err_has "'$c'"
+    done
+}
+
+case_usage_unknown_option() {
+    env_v 8
+    for c in inspect validate dump; do
+        for o in --bogus -x --json=1; do
+            run "$c" "$o" env8.snap
+            expect_usage "$c"
+            expect_line 1 err "'${o}'"
+        done
+    done
+    for o in --bogus -x; do
+        run convert "$o" env8.snap dest
+        expect_usage convert
+        expect_line 1 err "'$o'"
+        expect_absent dest
+    done
+}
+
+# An option that exists, given to a command that does not take it, is named in the message.
+case_usage_foreign_option() {
+    env_v 8
+    for args in "inspect --pretty" "inspect --to json" "validate --json" "validate --pretty" \
+        "validate --to protobuf" "dump --json" "dump --to json"; do
+        # shellcheck disable=SC2086
+        run $args env8.snap
+        c=${args%% *}
+        o=${args#* }
+        o=${o%% *}
+        expect_usage "$c"
+        expect_line 1 err "'$o'"
+    done
+    run convert --json env8.snap dest
+    expect_usage convert
+    expect_line 1 err "'--json'"
+    expect_absent dest
+}
+
+# Missing or extra file arguments.
+case_usage_file_args() {
+    env_v 8
+    for c in inspect validate dump; do
+        run "$c"
+        expect_usage "$c"
+        run "$c" env8.snap env8.snap
+        expect_usage "$c"
+    done
+    run convert
+    expect_usage convert
+    run convert env8.snap
+    expect_usage convert
+    run convert env8.snap out1 out2
+    expect_usage convert
+    expect_absent out1 out2
+}
+
+# --to with a bad or missing value.
+case_usage_bad_to() {
+    env_v 8
+    for f in xml JSON ""; do
+        run convert --to "$f" env8.snap dest
+        expect_usage convert
+        expect_err_has 'protobuf'
+        expect_absent dest
+    done
+    run convert --to
+    expect_usage convert
+}
+
+# --help: exit 0, the usage on stdout, nothing on stderr.
+case_usage_help() {
+    for h in --help -h help; do
+        run "$h"
+        expect_rc 0
+        expect_err_empty
+        expect_line 1 out '^usage: aqsnap'
+        for c in inspect validate convert dump; do
+            expect_out_match "^  $c "
+        done
+        expect_out_match 'Exit status: 0 success; 1 '
+    done
+    for c in inspect validate convert dump; do
+        for h in --help -h; do
+            run "$c" "$h"
+            expect_rc 0
+            expect_err_empty
+            expect_line 1 out "^usage: aqsnap $c "
+        done
+        # --help does not look at the files
+        run "$c" --help nosuch.snap
+        expect_rc 0
+        expect_err_empty
+        expect_line 1 out "^usage: aqsnap $c "
+    done
+}
+
+case_usage_version() {
+    run --version
+    expect_rc 0
+    expect_err_empty
+    expect_out_line "aqsnap $VERSION (schema versions 4..8)"
+    expect_out_lines 1
+}
+
+# ---- main --------------------------------------------------------------------------------------
+
+fn=case_$(printf '%s' "$CASE" | tr . _)
+case $fn in
+*[!A-Za-z0-9_]*) echo "cli_test.sh: bad case name '$CASE'" >&2; exit 2 ;;
+esac
+if ! command -v "$fn" >/dev/null 2>&1; then
+    echo "cli_test.sh: unknown case '$CASE'" >&2
+    exit 2
+fi
+"$fn"
+if [ "$failures" -ne 0 ]; then
+    echo "cli.$CASE: $failures failed expectation(s)"
+    exit 1
+fi
+echo "cli.$CASE: ok"
+exit 0
