@@ -53,6 +53,7 @@ struct aq_arena {
     uint8_t *end;   /* allocations stay below this: `limit`, or the mapped part of a big block */
     uint8_t *limit; /* end of the current block */
     size_t footprint;
+    size_t used; /* bytes handed out, alignment padding included */
     bool failed;
 };
 
@@ -117,6 +118,7 @@ aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint)
     a->alloc = al;
     a->first = a->last = b;
     a->footprint = size;
+    a->used = 0;
     a->failed = false;
     if (size >= AQ__PAGES_BIG) aq__pages_prefer_huge(b, size);
     enter(a, b, (uint8_t *)block_start(b) + self);
@@ -185,6 +187,7 @@ static void *bump(aq_arena *a, size_t size, size_t align)
         if ((size_t)(a->end - a->cur) < pad + size + REDZONE) map_ahead(a, pad + size + REDZONE);
     }
     a->cur += pad + size + REDZONE;
+    a->used += pad + size;
     UNPOISON((void *)p, size);
     return (void *)p;
 }
@@ -210,6 +213,7 @@ void aq__arena_reset(aq_arena *a)
 {
     size_t self = (sizeof(aq_arena) + 15u) & ~(size_t)15u;
     enter(a, a->first, (uint8_t *)block_start(a->first) + self);
+    a->used = 0;
     a->failed = false;
     for (block *b = a->first; b != NULL; b = b->next) {
         uint8_t *start = b == a->first ? a->cur : (uint8_t *)block_start(b);
@@ -220,6 +224,11 @@ void aq__arena_reset(aq_arena *a)
 size_t aq__arena_footprint(const aq_arena *a)
 {
     return a->footprint;
+}
+
+size_t aq__arena_used(const aq_arena *a)
+{
+    return a->used;
 }
 
 bool aq__arena_failed(const aq_arena *a)

@@ -53,7 +53,9 @@ static aq_status trailing(aq_error *err, uint32_t len, unsigned long long extra)
 }
 
 /* CRC check, then decode by format. `p[len..capacity)` is readable padding. `owned`: the
- * payload is the loader's own buffer, which decoding may consume (codec.c). */
+ * payload is the loader's own buffer, which decoding may consume (codec.c) when it came from
+ * malloc: memory from a caller's allocator goes back to it as it was (a recycling allocator
+ * wants it warm). */
 static aq_status decode(const uint8_t *p, size_t len, size_t capacity, bool owned,
                         const aq_load_options *o, aq_load_info *info, aq_snapshot **out,
                         aq_error *err)
@@ -63,7 +65,7 @@ static aq_status decode(const uint8_t *p, size_t len, size_t capacity, bool owne
         return aq__fail(err, AQ_ECRC, AQ_ERR_CRC_MISMATCH,
                         "CRC-32 mismatch: expected 0x%08x, actual 0x%08x", info->crc32, crc);
     info->crc32 = crc;
-    if (info->format == AQ_FORMAT_PROTOBUF && owned)
+    if (info->format == AQ_FORMAT_PROTOBUF && owned && o->allocator == NULL)
         return aq__snapshot_decode_consuming((uint8_t *)(uintptr_t)p, len, o->allocator, out, err);
     if (info->format == AQ_FORMAT_PROTOBUF)
         return aq_snapshot_decode(p, len, o->allocator, out, err);
@@ -111,6 +113,11 @@ static aq_status load_payload(int fd, const char *path, const aq_load_options *o
     size_t capacity = len + AQ__JSON_PADDING;
     uint8_t *buf = al.alloc(al.ctx, capacity);
     if (buf == NULL) return aq__fail_oom(err);
+    /* Mapped in one call before read() fills it, rather than one fault per page. */
+    if (capacity >= AQ__PAGES_BIG) {
+        aq__pages_prefer_huge(buf, capacity);
+        aq__pages_populate(buf, capacity);
+    }
     if (first_len > 0) memcpy(buf, first, first_len);
     memset(buf + len, 0, capacity - len);
     size_t got;

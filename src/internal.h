@@ -124,6 +124,8 @@ void *aq__arena_alloc_zero(aq_arena *arena, size_t size, size_t align);
 void aq__arena_reset(aq_arena *arena);
 /* Bytes obtained from the allocator, block headers included. */
 size_t aq__arena_footprint(const aq_arena *arena);
+/* Bytes handed out since creation or the last reset (what the records occupy). */
+size_t aq__arena_used(const aq_arena *arena);
 /* True when the last allocation failed for lack of memory (protobuf-c reports only NULL). */
 bool aq__arena_failed(const aq_arena *arena);
 

@@ -112,5 +112,5 @@ aq_status aq_snapshot_bytes(aq_snapshot *snap, const void *data, size_t len, aq_
 
 size_t aq_snapshot_memory(const aq_snapshot *snap)
 {
-    return snap != NULL && snap->arena != NULL ? aq__arena_footprint(snap->arena) : 0;
+    return snap != NULL && snap->arena != NULL ? aq__arena_used(snap->arena) : 0;
 }

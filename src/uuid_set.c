@@ -39,8 +39,14 @@ aq_status aq__uuid_set_init(aq__uuid_set *set, const aq_allocator *alloc, const 
                         "cannot index %zu records for validation", max_records);
     size_t n = MIN_SLOTS;
     while (n < 2 * max_records) n *= 2;
-    uint64_t *slots = set->alloc.alloc(set->alloc.ctx, n * sizeof *slots);
+    aq__uuid_slot *slots = set->alloc.alloc(set->alloc.ctx, n * sizeof *slots);
     if (slots == NULL) return aq__fail_oom(err);
+    /* Lookups land anywhere in the table: with 4 KiB pages a big one misses the TLB on nearly
+     * every lookup, which made validation 16x slower at 10x the records. */
+    if (n * sizeof *slots >= AQ__PAGES_BIG) {
+        aq__pages_prefer_huge(slots, n * sizeof *slots);
+        aq__pages_populate(slots, n * sizeof *slots);
+    }
     memset(slots, 0, n * sizeof *slots);
     set->slots = slots;
     set->mask = n - 1;
@@ -72,20 +78,21 @@ size_t aq__uuid_set_next(aq__uuid_set_iter *it)
     const aq__uuid_set *set = it->set;
     if (set->slots == NULL) return AQ__UUID_SET_NONE;
     for (;;) {
-        uint64_t s = set->slots[it->slot];
-        if (s == 0) return AQ__UUID_SET_NONE; /* the slot stays current for a put */
+        const aq__uuid_slot *s = &set->slots[it->slot];
+        if (s->meta == 0) return AQ__UUID_SET_NONE; /* the slot stays current for a put */
         it->slot = (it->slot + 1) & set->mask;
-        /* The tag (high hash bits) settles most mismatches without touching the record. */
-        if ((uint32_t)(s >> 32) != it->tag) continue;
-        size_t record = (size_t)(uint32_t)s - 1;
-        if (memcmp(key_of(set, record)->bytes, it->key->bytes, sizeof it->key->bytes) == 0)
-            return record;
+        /* The tag (high hash bits) settles most mismatches before the key is compared. */
+        if ((uint32_t)(s->meta >> 32) != it->tag) continue;
+        if (memcmp(s->key.bytes, it->key->bytes, sizeof it->key->bytes) == 0)
+            return (size_t)(uint32_t)s->meta - 1;
     }
 }
 
 void aq__uuid_set_put(aq__uuid_set *set, const aq__uuid_set_iter *it, size_t record)
 {
-    set->slots[it->slot] = (uint64_t)it->tag << 32 | (uint64_t)(record + 1);
+    aq__uuid_slot *s = &set->slots[it->slot];
+    s->meta = (uint64_t)it->tag << 32 | (uint64_t)(record + 1);
+    s->key = *key_of(set, record);
 }
 
 void aq__uuid_set_prefetch(const aq__uuid_set *set, const aq_uuid *key)

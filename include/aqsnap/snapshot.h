@@ -75,7 +75,10 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_str(aq_snapshot *snap, const char *tex
 AQ_API AQ_NODISCARD aq_status aq_snapshot_bytes(aq_snapshot *snap, const void *data, size_t len,
                                                 aq_bytes *out, aq_error *err);
 
-/** Bytes of memory the snapshot's arena has obtained from its allocator (0 without arena). */
+/**
+ * Bytes the snapshot's records, strings and lists occupy in its arena (0 without an arena).
+ * The arena reserves larger blocks from its allocator, but only the pages it uses are mapped.
+ */
 AQ_API size_t aq_snapshot_memory(const aq_snapshot *snap);
 
 /** Length of a hyphenated UUID text, without NUL. */

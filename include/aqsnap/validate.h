@@ -43,7 +43,7 @@
  * first. A rule that depends on a value which itself failed (an invalid enum, a nil id) is not
  * checked, so that one mistake is reported once.
  *
- * Scratch memory (hash indexes of ids, 16 to 32 bytes per record of tasks, runs,
+ * Scratch memory (hash indexes of ids, 48 to 96 bytes per record of tasks, runs,
  * dependency_declarations, budgets and subscriptions) is allocated before any rule is checked
  * and released before the call returns. Time is linear in the size of the snapshot.
  *

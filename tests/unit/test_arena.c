@@ -18,13 +18,16 @@ static void test_arena__aligns_and_grows(void **state)
     aq_allocator al = fail_alloc_allocator(&fa);
     aq_arena *a = aq__arena_create(&al, 0);
     assert_non_null(a);
-    size_t before = aq__arena_footprint(a);
+    size_t before = aq__arena_footprint(a), asked = 0;
     for (size_t i = 1; i < 2000; i++) {
         uint8_t *p = aq__arena_alloc(a, i % 37 + 1);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % 8, 0);
         memset(p, 0xab, i % 37 + 1);
+        asked += i % 37 + 1;
     }
+    /* In use: what was asked plus at most 7 bytes of alignment padding each. */
+    assert_true(aq__arena_used(a) >= asked && aq__arena_used(a) <= asked + 7 * 1999);
     void *big = aq__arena_alloc_zero(a, 1 << 20, 16); /* larger than any block so far */
     assert_non_null(big);
     assert_int_equal((uintptr_t)big % 16, 0);

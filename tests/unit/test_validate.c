@@ -1363,10 +1363,11 @@ static void probe_distances(const aq__uuid_set *set, double *mean, size_t *worst
     size_t sum = 0, n = 0;
     *worst = 0;
     for (size_t slot = 0; slot <= set->mask; slot++) {
-        uint64_t v = set->slots[slot];
-        if (v == 0) continue;
-        size_t record = (size_t)(uint32_t)v - 1;
+        const aq__uuid_slot *v = &set->slots[slot];
+        if (v->meta == 0) continue;
+        size_t record = (size_t)(uint32_t)v->meta - 1;
         const aq_uuid *key = (const aq_uuid *)(set->first + record * set->stride);
+        assert_memory_equal(v->key.bytes, key->bytes, sizeof key->bytes); /* the kept copy */
         size_t d = (slot - (size_t)aq__uuid_hash(key)) & set->mask;
         sum += d;
         n++;
