@@ -1,0 +1,90 @@
+/*
+ * The C side of the benchmarks (STYLE.md section 10): builds the inputs once per size and
+ * exposes one aq_bench_* function per measured operation. bench_main.cc only registers them
+ * with Google Benchmark; rss_probe.c reuses the input builder and the peers.
+ *
+ * Every operation works on the "current" input (the last aq_bench_prepare() call) and runs
+ * exactly once per call, timing itself with CLOCK_MONOTONIC: `op_ns` is the operation proper,
+ * `free_ns` the release of what it produced (free_unpacked, arena destruction, aq_snapshot_free,
+ * aq_buffer_free), measured separately so that both can be reported alone and together.
+ * Setup that is not part of the operation (resetting a reused arena is part of "free") is
+ * outside both.
+ */
+#ifndef AQ_BENCH_SHIM_H
+#define AQ_BENCH_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The same bytes for every path. */
+typedef struct aq_bench_info {
+    size_t tasks;          /* sample size (tasks) */
+    size_t runs;           /* run records: the "per run" denominator */
+    size_t pb_len;         /* protobuf payload bytes (the file is 12 bytes more) */
+    size_t json_len;       /* engine JSON text bytes (0 when JSON inputs were not built) */
+    const char *pb_path;   /* protobuf snapshot file (envelope + payload) */
+    const char *json_path; /* engine JSON snapshot file (envelope, frame 4) or "" */
+} aq_bench_info;
+
+typedef struct aq_bench_times {
+    uint64_t op_ns;
+    uint64_t free_ns;
+} aq_bench_times;
+
+/* Directory of the input files: $AQ_BENCH_DIR or /tmp/aqsnap-bench (created if missing). */
+const char *aq_bench_dir(void);
+
+/* Build (or reuse) the inputs for `tasks` and make them current, releasing those of any other
+ * size first. with_json: also build the engine JSON text and file (skipped at 1M tasks, where
+ * the text would be ~2 GB). Deterministic: the same tasks give the same bytes in every process.
+ * Returns 0, or -1 with aq_bench_error() set. */
+int aq_bench_prepare(size_t tasks, int with_json, aq_bench_info *info);
+
+/* Release every input (also done by aq_bench_prepare() for a new size). */
+void aq_bench_release(void);
+
+/* Message of the last failure. */
+const char *aq_bench_error(void);
+
+/* Each operation returns 0, or -1 with aq_bench_error() set. */
+typedef int (*aq_bench_fn)(aq_bench_times *t);
+
+/* Operation flags. */
+#define AQ_BENCH_JSON_BYTES 0x1u /* throughput counts JSON text bytes (needs JSON inputs) */
+#define AQ_BENCH_AT_1M 0x2u      /* also run at 1M tasks (AQ_BENCH_1M=1) */
+#define AQ_BENCH_HAS_FREE 0x4u   /* free_ns is meaningful */
+
+typedef struct aq_bench_op {
+    const char *name;  /* "group/name", e.g. "ours/load_file" */
+    const char *about; /* one line: exactly what is timed */
+    aq_bench_fn fn;
+    unsigned flags;
+} aq_bench_op;
+
+/* Every operation, in report order; terminated by an entry with name NULL. */
+extern const aq_bench_op aq_bench_ops[];
+
+/* ---- the C++ libprotobuf peer (cpp_peer.cc) ---------------------------------------------------- */
+
+/* Parse `len` bytes into an actionqueue.snapshot.v1.Snapshot allocated on a fresh
+ * google::protobuf::Arena (default options), then destroy the arena: parse_ns and free_ns.
+ * Returns 0, or -1 when ParseFromArray fails. */
+int aq_bench_cpp_parse_arena(const uint8_t *data, size_t len, uint64_t *parse_ns,
+                             uint64_t *free_ns);
+
+/* For rss_probe: parse into an arena that stays alive until aq_bench_cpp_release(). */
+int aq_bench_cpp_parse_keep(const uint8_t *data, size_t len);
+void aq_bench_cpp_release(void);
+
+/* Monotonic clock in nanoseconds (shared by the shim and the C++ peer). */
+uint64_t aq_bench_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+"""Turn one run of bench/run.sh into the generated part of BENCHMARKS.md.
+
+    report.py --bench bench.json --rss rss.tsv --machine machine.txt > report.md
+
+bench.json: Google Benchmark JSON output of aq_bench with --benchmark_repetitions=N
+--benchmark_report_aggregates_only=true (medians and coefficients of variation are read).
+rss.tsv: bench/rss.sh output. machine.txt: "key: value" lines written by run.sh.
+Only numbers from those files appear; the engine line is quoted from issue 6.
+"""
+import argparse
+import json
+import re
+import statistics
+import sys
+
+MB = 1e6  # MB/s are 10^6 bytes per second
+MIB = 1024 * 1024
+
+# Quoted from issue 6 ("Reference points measured on this kind of machine"), 100k tasks.
+# Not measured here: there is no Rust engine on this machine.
+ISSUE_REF = {
+    "floor/memcpy": "~55",
+    "floor/crc32": "~150",
+    "peer/pbc_unpack_default": "~2,550 + ~2,450 free",
+    "peer/pbc_unpack_arena_reused": "~1,110 (free: nothing)",
+    "peer/pbc_unpack_arena_fresh": "~2,050",
+    "peer/cpp_parse_arena": "~2,130 + ~830 free",
+}
+ENGINE_NS = (7000, 7700)   # ns per run record
+ENGINE_MBS = (250, 350)    # MB/s of JSON text
+ENGINE_RSS_MIB = 335       # peak RSS for the 100k file
+
+ORDER = [
+    "floor/memcpy", "floor/crc32", "floor/fresh_pages", "floor/fresh_pages_hugepage",
+    "peer/pbc_unpack_default", "peer/pbc_unpack_arena_reused", "peer/pbc_unpack_arena_fresh",
+    "peer/pbc_unpack_arena_fresh_hugepage", "peer/cpp_parse_arena", "peer/pbc_pack",
+    "ours/decode", "ours/decode_reused_alloc", "ours/load_file", "ours/load_file_novalidate",
+    "ours/load_file_reused_alloc", "ours/load_buffer", "ours/validate", "ours/encode",
+    "ours/write_nosync", "ours/json_decode", "ours/json_load_file", "ours/json_encode",
+]
+WHAT = {
+    "floor/memcpy": "memcpy of the payload",
+    "floor/crc32": "zlib crc32 of the payload",
+    "floor/fresh_pages": "mmap payload-sized memory, touch each 4 KiB page (page-fault cost); free = munmap",
+    "floor/fresh_pages_hugepage": "same with MADV_HUGEPAGE",
+    "peer/pbc_unpack_default": "protobuf-c unpack, default allocator; free = free_unpacked",
+    "peer/pbc_unpack_arena_reused": "protobuf-c unpack, bump arena reused (resident); free = reset",
+    "peer/pbc_unpack_arena_fresh": "protobuf-c unpack, new mmap bump arena; free = munmap",
+    "peer/pbc_unpack_arena_fresh_hugepage": "same, arena chunks MADV_HUGEPAGE",
+    "peer/cpp_parse_arena": "libprotobuf 3.21 ParseFromArray on an Arena; free = ~Arena",
+    "peer/pbc_pack": "protobuf-c get_packed_size + pack, preallocated buffer",
+    "ours/decode": "aq_snapshot_decode; free = aq_snapshot_free",
+    "ours/decode_reused_alloc": "aq_snapshot_decode, caller bump allocator reused",
+    "ours/load_file": "aq_snapshot_load: read, header, CRC, decode, validate",
+    "ours/load_file_novalidate": "aq_snapshot_load, AQ_LOAD_NO_VALIDATE",
+    "ours/load_file_reused_alloc": "aq_snapshot_load, caller bump allocator reused",
+    "ours/load_buffer": "aq_snapshot_load_buffer (file image in memory)",
+    "ours/validate": "aq_snapshot_validate",
+    "ours/encode": "aq_snapshot_encode; free = aq_buffer_free",
+    "ours/write_nosync": "aq_snapshot_write, AQ_WRITE_NO_SYNC (validate+encode+write+rename)",
+    "ours/json_decode": "aq_snapshot_decode_json (MB/s of JSON text)",
+    "ours/json_load_file": "aq_snapshot_load of the JSON file (MB/s of JSON text)",
+    "ours/json_encode": "aq_snapshot_encode_json (MB/s of JSON text)",
+}
+JSON_OPS = {"ours/json_decode", "ours/json_load_file", "ours/json_encode"}
+
+
+def load_bench(path):
+    with open(path) as f:
+        doc = json.load(f)
+    med, cv = {}, {}
+    for b in doc.get("benchmarks", []):
+        m = re.match(r"^(?P<op>.+)/tasks:(?P<tasks>\d+)", b.get("run_name", b["name"]))
+        if not m:
+            continue
+        key = (m.group("op"), int(m.group("tasks")))
+        if b.get("error_occurred"):
+            med[key] = {"error": b.get("error_message", "error")}
+            continue
+        agg = b.get("aggregate_name")
+        if agg == "median":
+            med[key] = b
+        elif agg == "cv":
+            cv[key] = b
+        elif agg is None and key not in med:  # a run without repetitions
+            med[key] = b
+    return doc.get("context", {}), med, cv
+
+
+def load_rss(path):
+    rows = {}
+    if not path:
+        return rows
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 5:
+                continue
+            name, tasks, _rep, kb, payload = parts[:5]
+            kv = dict(p.split("=", 1) for p in (parts[5] if len(parts) > 5 else "").split() if "=" in p)
+            r = rows.setdefault((name, int(tasks)), {"kb": [], "payload": int(payload), "kv": []})
+            r["kb"].append(int(kb))
+            r["kv"].append(kv)
+    return rows
+
+
+def load_machine(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                out.append((k.strip(), v.strip()))
+    return out
+
+
+def fmt_ns(v):
+    if v is None:
+        return "-"
+    return f"{v:,.0f}" if v >= 100 else f"{v:,.1f}"
+
+
+def fmt_x(v):
+    return "-" if v is None else f"{v:.2f}x"
+
+
+def fmt_faults(b):
+    v = b.get("page_faults")
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def fault_share(b, fault_ns):
+    v = b.get("page_faults")
+    if v is None or fault_ns is None or not b.get("ns_per_run"):
+        return "-"
+    return f"{min(1.0, v * fault_ns / (b['ns_per_run'] * b['runs'])) * 100:.0f}%"
+
+
+def fmt_mbs(v):
+    return "-" if v is None else f"{v:,.0f}"
+
+
+class Results:
+    def __init__(self, med, cv):
+        self.med, self.cv = med, cv
+
+    def get(self, op, tasks):
+        b = self.med.get((op, tasks))
+        return None if b is None or "error" in b else b
+
+    def ns(self, op, tasks, part="total"):
+        b = self.get(op, tasks)
+        if b is None:
+            return None
+        if part == "op":
+            return b.get("op_ns_per_run")
+        if part == "free":
+            return b.get("free_ns_per_run")
+        return b.get("ns_per_run")
+
+    def mbs(self, op, tasks, part="total"):
+        b = self.get(op, tasks)
+        n = self.ns(op, tasks, part)
+        if b is None or not n:
+            return None
+        nbytes = b["json_bytes"] if op in JSON_OPS else b["payload_bytes"]
+        return nbytes / (n * b["runs"]) * 1e9 / MB
+
+    def ms(self, op, tasks, part="total"):
+        b = self.get(op, tasks)
+        n = self.ns(op, tasks, part)
+        return None if b is None or n is None else n * b["runs"] / 1e6
+
+    def ratio(self, a, pa, b, pb, tasks):
+        x, y = self.ns(a, tasks, pa), self.ns(b, tasks, pb)
+        return None if x is None or not y else x / y
+
+    def cvpct(self, op, tasks):
+        b = self.cv.get((op, tasks))
+        return None if b is None else b.get("real_time", 0) * 100.0
+
+    def sizes(self):
+        return sorted({t for (_op, t) in self.med})
+
+    def shape(self, tasks):
+        for (op, t), b in self.med.items():
+            if t == tasks and "error" not in b and b.get("runs"):
+                return b
+        return None
+
+
+def met(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def size_table(r, tasks, out):
+    s = r.shape(tasks)
+    if s is None:
+        return
+    jb = s.get("json_bytes", 0)
+    out.append(f"### {tasks:,} tasks: {int(s['runs']):,} runs, payload {s['payload_bytes'] / MB:,.1f} MB"
+               f" ({s['payload_bytes'] / s['runs']:,.0f} B/run)"
+               + (f", JSON {jb / MB:,.1f} MB ({jb / s['runs']:,.0f} B/run)" if jb else "")
+               + "\n")
+    ref = tasks == 100000
+    # Cost of one minor fault here: floor/fresh_pages (op) touches payload/4096 pages.
+    fp = r.get("floor/fresh_pages", tasks)
+    fault_ns = None
+    if fp is not None and fp.get("page_faults"):
+        fault_ns = fp["op_ns_per_run"] * fp["runs"] / fp["page_faults"]
+    head = ("| Path | What is timed | op ns/run | free ns/run | op+free ns/run | op MB/s | op+free MB/s"
+            " | CV | page faults/iter | est. fault share |")
+    sep = "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+    if ref:
+        head += " Issue's reference ns/run (quoted) |"
+        sep += "--:|"
+    out += [head, sep]
+    for op in ORDER:
+        b = r.med.get((op, tasks))
+        if b is None:
+            continue
+        if "error" in b:
+            out.append(f"| `{op}` | {WHAT.get(op, '')} | error: {b['error']} |")
+            continue
+        has_free = "free_ns_per_run" in b
+        cv = r.cvpct(op, tasks)
+        row = (f"| `{op}` | {WHAT.get(op, '')} | {fmt_ns(r.ns(op, tasks, 'op'))} | "
+               f"{fmt_ns(r.ns(op, tasks, 'free')) if has_free else '-'} | "
+               f"{fmt_ns(r.ns(op, tasks)) if has_free else '-'} | {fmt_mbs(r.mbs(op, tasks, 'op'))} | "
+               f"{fmt_mbs(r.mbs(op, tasks)) if has_free else '-'} | "
+               f"{'-' if cv is None else f'{cv:.1f}%'} | {fmt_faults(b)} | "
+               f"{fault_share(b, fault_ns)} |")
+        if ref:
+            row += f" {ISSUE_REF.get(op, '')} |"
+        out.append(row)
+    if ref:
+        lo, hi = ENGINE_NS
+        out.append(f"| engine (Rust, serde_json + validation) | **quoted from issue 6, not measured here**:"
+                   f" loads its own JSON | | | {lo:,}-{hi:,} | {ENGINE_MBS[0]}-{ENGINE_MBS[1]} (JSON) | | | |"
+                   f" peak RSS ~{ENGINE_RSS_MIB} MiB |")
+    out.append("")
+
+
+def ratio_rows(r, tasks):
+    """(comparison, ratio text, target text, met or None)."""
+    rows = []
+
+    def add(label, a, pa, b, pb, limit=None, strict=False):
+        x = r.ratio(a, pa, b, pb, tasks)
+        if x is None:
+            return
+        ok = None if limit is None else (x < limit if strict else x <= limit)
+        tgt = "" if limit is None else (f"< {limit:g}x" if strict else f"<= {limit:g}x")
+        rows.append((label, fmt_x(x), tgt, ok))
+
+    add("load_file (op) / pbc_unpack_arena_reused (op)", "ours/load_file", "op",
+        "peer/pbc_unpack_arena_reused", "op", 1.3)
+    add("load_file (op) / pbc_unpack_arena_fresh (op)", "ours/load_file", "op",
+        "peer/pbc_unpack_arena_fresh", "op", 1.3)
+    add("load_file_reused_alloc (op) / pbc_unpack_arena_reused (op)", "ours/load_file_reused_alloc",
+        "op", "peer/pbc_unpack_arena_reused", "op", 1.3)
+    add("load_file (op+free) / cpp_parse_arena (op+free)", "ours/load_file", "total",
+        "peer/cpp_parse_arena", "total", 1.0, strict=True)
+    add("load_file (op) / cpp_parse_arena (op+free)", "ours/load_file", "op",
+        "peer/cpp_parse_arena", "total", 1.0, strict=True)
+    add("encode (op) / pbc_pack", "ours/encode", "op", "peer/pbc_pack", "op", 1.5)
+    add("encode (op+free) / pbc_pack", "ours/encode", "total", "peer/pbc_pack", "op", 1.5)
+    add("decode (op) / pbc_unpack_default (op)", "ours/decode", "op", "peer/pbc_unpack_default", "op")
+    add("decode (op+free) / pbc_unpack_default (op+free)", "ours/decode", "total",
+        "peer/pbc_unpack_default", "total")
+    add("load_buffer (op) / pbc_unpack_arena_reused (op)", "ours/load_buffer", "op",
+        "peer/pbc_unpack_arena_reused", "op")
+    add("load_file (op) / load_file_novalidate (op)", "ours/load_file", "op",
+        "ours/load_file_novalidate", "op")
+    add("validate / load_file (op)", "ours/validate", "op", "ours/load_file", "op")
+    add("load_file (op) / crc32", "ours/load_file", "op", "floor/crc32", "op")
+    add("load_file (op) / memcpy", "ours/load_file", "op", "floor/memcpy", "op")
+    for op in ("ours/json_load_file", "ours/json_decode"):
+        v = r.mbs(op, tasks, "op")
+        if v is not None:
+            rows.append((f"{op.split('/')[1]} (op) MB/s of JSON vs the engine's quoted "
+                         f"{ENGINE_MBS[0]}-{ENGINE_MBS[1]} MB/s",
+                         f"{v:,.0f} MB/s = {v / ENGINE_MBS[1]:.2f}x-{v / ENGINE_MBS[0]:.2f}x",
+                         ">= 300 MB/s", v >= 300))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", required=True)
+    ap.add_argument("--rss")
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--repetitions", default="5")
+    a = ap.parse_args()
+
+    ctx, med, cv = load_bench(a.bench)
+    r = Results(med, cv)
+    rss = load_rss(a.rss)
+    machine = load_machine(a.machine)
+    sizes = r.sizes()
+    out = []
+
+    out.append("## Run\n")
+    out.append(f"Reproduce: `{a.command}` (see \"How to run\" above). All paths below come from this one "
+               f"run of one binary on the same bytes; ratios compare medians of "
+               f"{a.repetitions} repetitions taken in that run.\n")
+    out.append("| | |\n|---|---|")
+    for k, v in machine:
+        out.append(f"| {k} | {v} |")
+    if ctx.get("load_avg"):
+        out.append(f"| load average at benchmark start (Google Benchmark) | "
+                   f"{', '.join(f'{x:.2f}' for x in ctx['load_avg'])} |")
+    out.append("")
+
+    # ---- targets at 100k ----
+    T = 100000
+    out.append("## Targets of issue 6 (100k tasks unless said)\n")
+    out.append("| Target | Measured | Limit | Status |\n|---|---|---|---|")
+    tg = []
+
+    def ratio_target(label, a_, pa, b_, pb, limit, strict=False):
+        x = r.ratio(a_, pa, b_, pb, T)
+        if x is None:
+            tg.append((label, "not measured", "", "**not measured**"))
+            return
+        ok = x < limit if strict else x <= limit
+        tg.append((label, fmt_x(x), ("< " if strict else "<= ") + f"{limit:g}x", met(ok)))
+
+    ratio_target("full validated load from a file / bare protobuf-c arena unpack (reused arena)",
+                 "ours/load_file", "op", "peer/pbc_unpack_arena_reused", "op", 1.3)
+    ratio_target("full validated load from a file / bare protobuf-c arena unpack (fresh arena)",
+                 "ours/load_file", "op", "peer/pbc_unpack_arena_fresh", "op", 1.3)
+    ratio_target("full validated load + aq_snapshot_free / C++ arena parse + free",
+                 "ours/load_file", "total", "peer/cpp_parse_arena", "total", 1.0, strict=True)
+    ratio_target("full validated load (without free) / C++ arena parse + free",
+                 "ours/load_file", "op", "peer/cpp_parse_arena", "total", 1.0, strict=True)
+    ratio_target("encode (conversion included) / protobuf-c pack", "ours/encode", "op",
+                 "peer/pbc_pack", "op", 1.5)
+
+    def rss_mult(name):
+        row = rss.get((name, T))
+        if row is None:
+            return None, None
+        kb = statistics.median(row["kb"])
+        return kb * 1024 / row["payload"], kb
+
+    base = rss.get(("baseline", T))
+    base_kb = statistics.median(base["kb"]) if base else 0
+
+    def rss_net(name):
+        row = rss.get((name, T))
+        if row is None or base is None:
+            return None
+        return (statistics.median(row["kb"]) - base_kb) * 1024 / row["payload"]
+
+    x, _ = rss_mult("load")
+    tg.append(("peak RSS of a full load / payload size (whole probe process)",
+               "not measured" if x is None else fmt_x(x), "<= 3x",
+               "**not measured**" if x is None else met(x <= 3)))
+    x = rss_net("load")
+    if x is not None:
+        tg.append(("peak RSS of a full load / payload size (minus the probe's baseline RSS)",
+                   fmt_x(x), "<= 3x", met(x <= 3)))
+    st = rss.get(("steady", T))
+    if st is not None:
+        mem = statistics.median(int(kv.get("snapshot_memory", 0)) for kv in st["kv"])
+        grow = statistics.median(int(kv["rss_after"]) - int(kv["rss_before"]) for kv in st["kv"])
+        tg.append(("loaded snapshot, steady state: aq_snapshot_memory() / payload",
+                   fmt_x(mem / st["payload"]), "<= 2x", met(mem / st["payload"] <= 2)))
+        tg.append(("loaded snapshot, steady state: RSS after load - before / payload",
+                   fmt_x(grow / st["payload"]), "<= 2x", met(grow / st["payload"] <= 2)))
+    else:
+        tg.append(("loaded snapshot <= 2x payload in steady state", "not measured", "<= 2x",
+                   "**not measured**"))
+    for op in ("ours/json_load_file", "ours/json_decode"):
+        v = r.mbs(op, T, "op")
+        tg.append((f"engine-JSON import ({op.split('/')[1]}) speed, MB/s of JSON text",
+                   "not measured" if v is None else f"{v:,.0f} MB/s ({v / ENGINE_MBS[1]:.2f}x-"
+                   f"{v / ENGINE_MBS[0]:.2f}x the engine's quoted {ENGINE_MBS[0]}-{ENGINE_MBS[1]})",
+                   ">= 300 MB/s", "**not measured**" if v is None else met(v >= 300)))
+    x, _ = rss_mult("json_load")
+    tg.append(("engine-JSON import memory: peak RSS / JSON text size (whole probe process)",
+               "not measured" if x is None else fmt_x(x), "<= 2x",
+               "**not measured**" if x is None else met(x <= 2)))
+    x = rss_net("json_load")
+    if x is not None:
+        tg.append(("engine-JSON import memory: peak RSS / JSON text size (minus baseline)",
+                   fmt_x(x), "<= 2x", met(x <= 2)))
+    M = 1000000
+    for op, label in (("ours/validate", "validation"), ("ours/load_file", "load from a file")):
+        a_, b_ = r.ms(op, M, "op"), r.ms(op, T, "op")
+        if a_ is None or b_ is None:
+            tg.append((f"{label} linear: time at 1M / time at 100k", "not measured (run with --1m)",
+                       "<= 11x", "**not measured**"))
+        else:
+            tg.append((f"{label} linear: time at 1M / time at 100k",
+                       f"{a_ / b_:.2f}x ({b_:,.0f} ms -> {a_:,.0f} ms)", "<= 11x", met(a_ / b_ <= 11)))
+    for row in tg:
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+    out.append("\"op\" is the operation alone, \"free\" the release of its result "
+               "(aq_snapshot_free, free_unpacked, arena destruction). The protobuf-c arena peers "
+               "are given both ways because the issue does not say which arena it means.\n")
+
+    # ---- per-size tables ----
+    out.append("## Results per size\n")
+    out.append("Medians per run record (ns/run = time / number of run records) and throughput "
+               "in MB/s (10^6 bytes of protobuf payload per second; JSON rows: of JSON text). "
+               "CV: coefficient of variation of op+free time over the repetitions. Page faults: minor "
+               "faults per iteration (getrusage), op and free together. Est. fault share: those faults "
+               "times the cost of one fault measured by floor/fresh_pages at the same size, as a share of "
+               "op+free time (an estimate: huge pages and already-backed pages fault cheaper).\n")
+    for t in sizes:
+        size_table(r, t, out)
+        rows = ratio_rows(r, t)
+        if rows:
+            out.append(f"Ratios at {t:,} tasks:\n")
+            out.append("| Comparison | Ratio | Target (100k) | |\n|---|--:|---|---|")
+            for label, x, tgt, ok in rows:
+                out.append(f"| {label} | {x} | {tgt} | {'' if ok is None else met(ok)} |")
+            out.append("")
+
+    # ---- scaling ----
+    out.append("## Scaling (op ns/run across sizes)\n")
+    out.append("| Path | " + " | ".join(f"{t:,}" for t in sizes) + " |")
+    out.append("|---|" + "--:|" * len(sizes))
+    for op in ORDER:
+        if any(r.get(op, t) for t in sizes):
+            out.append(f"| `{op}` | " + " | ".join(fmt_ns(r.ns(op, t, "op")) for t in sizes) + " |")
+    out.append("")
+
+    # ---- RSS ----
+    if rss:
+        out.append("## Peak RSS per path (one process each, `/usr/bin/time -v`)\n")
+        out.append("Maximum resident set size, median of the repetitions, as a multiple of the "
+                   "payload (protobuf payload, or JSON text for json_* rows). The process "
+                   "itself (baseline) is included in every row.\n")
+        out.append("The probe links libprotobuf and the C++ runtime for the C++ peer, so its "
+                   "baseline is larger than a C program's; \"net\" subtracts it. \"Time in a fresh "
+                   "process\" is the operation's duration in that process, where every page it "
+                   "touches is touched for the first time.\n")
+        out.append("| Path | Tasks | Payload MB | Peak RSS MiB | x payload | x payload, net of baseline |"
+                   " Time in a fresh process, ns/run |\n|---|--:|--:|--:|--:|--:|--:|")
+        what = {"baseline": "process only (nothing loaded)", "read": "read the file into memory",
+                "pbc_unpack": "read + protobuf-c unpack (default allocator)",
+                "cpp_parse": "read + libprotobuf Arena parse",
+                "load": "aq_snapshot_load (validated)", "steady": "aq_snapshot_load (steady run)",
+                "json_read": "read the JSON file into memory",
+                "json_load": "aq_snapshot_load of the JSON file (validated)"}
+        for (name, t), row in sorted(rss.items(), key=lambda kv: (kv[0][1], list(what).index(kv[0][0])
+                                                                  if kv[0][0] in what else 99)):
+            kb = statistics.median(row["kb"])
+            b = rss.get(("baseline", t))
+            net = "-"
+            if b is not None and name != "baseline":
+                net = f"{(kb - statistics.median(b['kb'])) * 1024 / row['payload']:.2f}x"
+            shape = r.shape(t)
+            ns = [int(kv["op_ns"]) for kv in row["kv"] if "op_ns" in kv]
+            per_run = "-" if not ns or shape is None else fmt_ns(statistics.median(ns) / shape["runs"])
+            out.append(f"| {name}: {what.get(name, '')} | {t:,} | {row['payload'] / MB:,.1f} | "
+                       f"{kb / 1024:,.1f} | {kb * 1024 / row['payload']:.2f}x | {net} | {per_run} |")
+        out.append(f"| engine loading its JSON: **quoted from issue 6, not measured here** | 100,000 | | "
+                   f"~{ENGINE_RSS_MIB} | | | {ENGINE_NS[0]:,}-{ENGINE_NS[1]:,} |")
+        out.append("")
+        if st is not None:
+            mem = statistics.median(int(kv.get("snapshot_memory", 0)) for kv in st["kv"])
+            before = statistics.median(int(kv["rss_before"]) for kv in st["kv"])
+            after = statistics.median(int(kv["rss_after"]) for kv in st["kv"])
+            out.append(f"Steady state of a loaded 100k snapshot: aq_snapshot_memory() = "
+                       f"{mem / MIB:,.1f} MiB ({mem / st['payload']:.2f}x payload); RSS "
+                       f"{before / MIB:,.1f} MiB before the load, {after / MIB:,.1f} MiB after it "
+                       f"returned: +{(after - before) / MIB:,.1f} MiB "
+                       f"({(after - before) / st['payload']:.2f}x payload).\n")
+    sys.stdout.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
