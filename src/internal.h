@@ -78,6 +78,11 @@ void aq__pages_populate(void *p, size_t n);
 /* Give the whole pages inside [p, p + n) back to the kernel: their content is no longer needed
  * (they read as zeros if touched again). Only for memory the library owns. */
 void aq__pages_discard(void *p, size_t n);
+/* A buffer of n bytes (n >= AQ__PAGES_BIG) that is a private mapping of its own: fresh pages every
+ * time, huge where the kernel allows, mapped in one call. NULL when the system refuses. Released
+ * with aq__pages_unmap(p, n). Where there is no mmap it is malloc. */
+void *aq__pages_map(size_t n);
+void aq__pages_unmap(void *p, size_t n);
 
 /* ---- growable output buffer (outbuf.c) -------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE 1 /* madvise and its Linux advice values are beyond POSIX */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -73,5 +74,28 @@ void aq__pages_populate(void *p, size_t n)
 #else
     (void)p;
     (void)n;
+#endif
+}
+
+void *aq__pages_map(size_t n)
+{
+#if defined(__linux__)
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    aq__pages_prefer_huge(p, n);
+    aq__pages_populate(p, n);
+    return p;
+#else
+    return malloc(n);
+#endif
+}
+
+void aq__pages_unmap(void *p, size_t n)
+{
+#if defined(__linux__)
+    if (p != NULL) (void)munmap(p, n);
+#else
+    (void)n;
+    free(p);
 #endif
 }

@@ -1,7 +1,10 @@
 /**
  * @file aqsnap/alloc.h
  * Pluggable memory allocation. Every byte the library allocates goes through an ::aq_allocator
- * chosen per call (NULL means the C library's malloc and free); there is no global hook.
+ * chosen per call (NULL means the C library's malloc and free); there is no global hook. Two
+ * exceptions: with a NULL allocator, the loader reads a payload of 1 MiB or more into an anonymous
+ * mapping of its own (released before it returns; see aq_load_options), and the engine-JSON
+ * reader's parser buffers come from C++ operator new.
  */
 #ifndef AQSNAP_ALLOC_H
 #define AQSNAP_ALLOC_H

@@ -48,7 +48,9 @@ typedef enum aq_format {
 
 typedef struct aq_load_options {
     uint32_t version;              /**< AQ_LOAD_OPTIONS_VERSION */
-    const aq_allocator *allocator; /**< NULL: malloc/free */
+    /** NULL: malloc/free, except that a payload of 1 MiB or more is read into an anonymous
+     *  mapping (fresh, huge pages where allowed) that is unmapped before the call returns. */
+    const aq_allocator *allocator;
     uint64_t max_payload;          /**< 0: AQ_DEFAULT_MAX_PAYLOAD; checked before allocating */
     uint32_t flags;                /**< AQ_LOAD_* */
 } aq_load_options;
