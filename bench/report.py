@@ -332,10 +332,16 @@ def main():
                  "ours/load_file", "op", "peer/pbc_unpack_arena_reused", "op", 1.3)
     ratio_target("full validated load from a file / bare protobuf-c arena unpack (fresh arena)",
                  "ours/load_file", "op", "peer/pbc_unpack_arena_fresh", "op", 1.3)
+    ratio_target("same, both reusing resident memory: load with a reused caller allocator / "
+                 "protobuf-c reused arena",
+                 "ours/load_file_reused_alloc", "op", "peer/pbc_unpack_arena_reused", "op", 1.3)
     ratio_target("full validated load + aq_snapshot_free / C++ arena parse + free",
                  "ours/load_file", "total", "peer/cpp_parse_arena", "total", 1.0, strict=True)
     ratio_target("full validated load (without free) / C++ arena parse + free",
                  "ours/load_file", "op", "peer/cpp_parse_arena", "total", 1.0, strict=True)
+    ratio_target("same, load with a reused caller allocator (free: nothing) / C++ arena parse + free",
+                 "ours/load_file_reused_alloc", "total", "peer/cpp_parse_arena", "total", 1.0,
+                 strict=True)
     ratio_target("encode (conversion included) / protobuf-c pack", "ours/encode", "op",
                  "peer/pbc_pack", "op", 1.5)
 
