@@ -421,3 +421,37 @@ bool snapshot_equal(const aq_snapshot *a, const aq_snapshot *b, char *where, siz
     UNKNOWN();
     return true;
 }
+
+void snapshot_strip_unknown(aq_snapshot *s)
+{
+    s->unknown = NULL;
+    s->metadata.unknown = NULL;
+    s->engine.unknown = NULL;
+    for (size_t i = 0; i < s->tasks.count; i++) {
+        aq_task *t = &s->tasks.items[i];
+        t->unknown = t->task_spec.unknown = t->task_spec.payload.unknown = NULL;
+        t->task_spec.run_policy.unknown = t->task_spec.constraints.unknown = NULL;
+        t->task_spec.metadata.unknown = NULL;
+    }
+    for (size_t i = 0; i < s->runs.count; i++) {
+        aq_run *r = &s->runs.items[i];
+        r->unknown = r->run_instance.unknown = NULL;
+        for (size_t k = 0; k < r->state_history.count; k++)
+            r->state_history.items[k].unknown = NULL;
+        for (size_t k = 0; k < r->attempts.count; k++) r->attempts.items[k].unknown = NULL;
+        if (r->lease != NULL) r->lease->unknown = NULL;
+    }
+    for (size_t i = 0; i < s->dependency_declarations.count; i++)
+        s->dependency_declarations.items[i].unknown = NULL;
+    for (size_t i = 0; i < s->budgets.count; i++) s->budgets.items[i].unknown = NULL;
+    for (size_t i = 0; i < s->subscriptions.count; i++)
+        s->subscriptions.items[i].unknown = s->subscriptions.items[i].filter.unknown = NULL;
+    for (size_t i = 0; i < s->actors.count; i++) s->actors.items[i].unknown = NULL;
+    for (size_t i = 0; i < s->tenants.count; i++) s->tenants.items[i].unknown = NULL;
+    for (size_t i = 0; i < s->role_assignments.count; i++)
+        s->role_assignments.items[i].unknown = s->role_assignments.items[i].role.unknown = NULL;
+    for (size_t i = 0; i < s->capability_grants.count; i++)
+        s->capability_grants.items[i].unknown = s->capability_grants.items[i].capability.unknown =
+            NULL;
+    for (size_t i = 0; i < s->ledger_entries.count; i++) s->ledger_entries.items[i].unknown = NULL;
+}

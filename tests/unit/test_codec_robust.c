@@ -677,41 +677,6 @@ static void inject_one(ProtobufCMessage *m, const char *path, void *ctx)
     add_future_fields(((inject_ctx *)ctx)->pool, m, path);
 }
 
-/* Set every `unknown` of a native snapshot to NULL (to compare the known parts only). */
-static void strip_unknown(aq_snapshot *s)
-{
-    s->unknown = NULL;
-    s->metadata.unknown = NULL;
-    s->engine.unknown = NULL;
-    for (size_t i = 0; i < s->tasks.count; i++) {
-        aq_task *t = &s->tasks.items[i];
-        t->unknown = t->task_spec.unknown = t->task_spec.payload.unknown = NULL;
-        t->task_spec.run_policy.unknown = t->task_spec.constraints.unknown = NULL;
-        t->task_spec.metadata.unknown = NULL;
-    }
-    for (size_t i = 0; i < s->runs.count; i++) {
-        aq_run *r = &s->runs.items[i];
-        r->unknown = r->run_instance.unknown = NULL;
-        for (size_t k = 0; k < r->state_history.count; k++)
-            r->state_history.items[k].unknown = NULL;
-        for (size_t k = 0; k < r->attempts.count; k++) r->attempts.items[k].unknown = NULL;
-        if (r->lease != NULL) r->lease->unknown = NULL;
-    }
-    for (size_t i = 0; i < s->dependency_declarations.count; i++)
-        s->dependency_declarations.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->budgets.count; i++) s->budgets.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->subscriptions.count; i++)
-        s->subscriptions.items[i].unknown = s->subscriptions.items[i].filter.unknown = NULL;
-    for (size_t i = 0; i < s->actors.count; i++) s->actors.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->tenants.count; i++) s->tenants.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->role_assignments.count; i++)
-        s->role_assignments.items[i].unknown = s->role_assignments.items[i].role.unknown = NULL;
-    for (size_t i = 0; i < s->capability_grants.count; i++)
-        s->capability_grants.items[i].unknown = s->capability_grants.items[i].capability.unknown =
-            NULL;
-    for (size_t i = 0; i < s->ledger_entries.count; i++) s->ledger_entries.items[i].unknown = NULL;
-}
-
 /* Wire bytes of the coverage sample as a newer schema would write them: unknown fields on the
  * messages at `paths` (all messages when paths is NULL). */
 static uint8_t *future_bytes(const char *const *paths, size_t n_paths, size_t *len)
@@ -764,7 +729,7 @@ static void check_unknowns_survive(const char *what, const uint8_t *future, size
     actionqueue__snapshot__v1__snapshot__free_unpacked(want_m, NULL);
     actionqueue__snapshot__v1__snapshot__free_unpacked(got_m, NULL);
 
-    strip_unknown(s);
+    snapshot_strip_unknown(s);
     char where[512];
     if (!snapshot_equal(g_cov, s, where, sizeof where))
         case_fail(what, "known parts differ from the sample at %s", where);
@@ -838,7 +803,7 @@ static void test_codec_robust__unknown_top_level_fields_between_records(void **s
     assert_memory_equal(re.data + enc->len + sizeof u_first, u_middle, sizeof u_middle);
     assert_memory_equal(re.data + enc->len + sizeof u_first + sizeof u_middle, u_last,
                         sizeof u_last);
-    strip_unknown(s);
+    snapshot_strip_unknown(s);
     char where[512];
     if (!snapshot_equal(g_cov, s, where, sizeof where)) fail_msg("differs at %s", where);
     aq_buffer_free(&re);

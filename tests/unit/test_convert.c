@@ -420,41 +420,6 @@ static void put_varint(bytes_buf *b, uint64_t v)
     put(b, tmp, n);
 }
 
-/* Set every `unknown` of a native snapshot to NULL (to compare the known parts only). */
-static void strip_unknown(aq_snapshot *s)
-{
-    s->unknown = NULL;
-    s->metadata.unknown = NULL;
-    s->engine.unknown = NULL;
-    for (size_t i = 0; i < s->tasks.count; i++) {
-        aq_task *t = &s->tasks.items[i];
-        t->unknown = t->task_spec.unknown = t->task_spec.payload.unknown = NULL;
-        t->task_spec.run_policy.unknown = t->task_spec.constraints.unknown = NULL;
-        t->task_spec.metadata.unknown = NULL;
-    }
-    for (size_t i = 0; i < s->runs.count; i++) {
-        aq_run *r = &s->runs.items[i];
-        r->unknown = r->run_instance.unknown = NULL;
-        for (size_t k = 0; k < r->state_history.count; k++)
-            r->state_history.items[k].unknown = NULL;
-        for (size_t k = 0; k < r->attempts.count; k++) r->attempts.items[k].unknown = NULL;
-        if (r->lease != NULL) r->lease->unknown = NULL;
-    }
-    for (size_t i = 0; i < s->dependency_declarations.count; i++)
-        s->dependency_declarations.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->budgets.count; i++) s->budgets.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->subscriptions.count; i++)
-        s->subscriptions.items[i].unknown = s->subscriptions.items[i].filter.unknown = NULL;
-    for (size_t i = 0; i < s->actors.count; i++) s->actors.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->tenants.count; i++) s->tenants.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->role_assignments.count; i++)
-        s->role_assignments.items[i].unknown = s->role_assignments.items[i].role.unknown = NULL;
-    for (size_t i = 0; i < s->capability_grants.count; i++)
-        s->capability_grants.items[i].unknown = s->capability_grants.items[i].capability.unknown =
-            NULL;
-    for (size_t i = 0; i < s->ledger_entries.count; i++) s->ledger_entries.items[i].unknown = NULL;
-}
-
 /* =============================================================================================
  * Decode: presence of every field of the schema
  * =========================================================================================== */
@@ -938,7 +903,7 @@ static void check_unknown_value_kept(const enum_row *e, int value, const char *r
 
     aq_snapshot *want = sample(1);
     e->expect_default(want);
-    strip_unknown(got);
+    snapshot_strip_unknown(got);
     char where[512];
     if (!snapshot_equal(want, got, where, sizeof where))
         row_fail(row, "does not read as the default: differs at %s", where);
