@@ -4,8 +4,8 @@
 Nothing from aqsnap is needed but the schema: generate the classes from proto/ with protoc, then
 run this script with them on the path (Debian: apt-get install protobuf-compiler python3-protobuf):
 
-    protoc --python_out=gen -I proto proto/actionqueue/snapshot/v1/*.proto
-    PYTHONPATH=gen python3 examples/read_snapshot.py snapshot.aqp
+    mkdir -p build/py && protoc --python_out=build/py -I proto proto/actionqueue/snapshot/v1/*.proto
+    PYTHONPATH=build/py python3 examples/read_snapshot.py snapshot.aqp
 
 An aqsnap file is the ActionQueue engine's 12-byte envelope around one serialized
 actionqueue.snapshot.v1.Snapshot:
@@ -30,8 +30,8 @@ try:
     from actionqueue.snapshot.v1 import core_pb2, snapshot_pb2
 except ImportError as e:  # no classes on the path, or no protobuf runtime
     sys.exit(f"read_snapshot.py: {e}: generate the classes with\n"
-             "  protoc --python_out=gen -I proto proto/actionqueue/snapshot/v1/*.proto\n"
-             "and run with PYTHONPATH=gen and a python3 that has google.protobuf")
+             "  protoc --python_out=build/py -I proto proto/actionqueue/snapshot/v1/*.proto\n"
+             "and run with PYTHONPATH=build/py and a python3 that has google.protobuf")
 
 FRAME_PROTOBUF = 0x31505141  # b"AQP1" read as a little-endian u32
 FRAME_ENGINE_JSON = 4
