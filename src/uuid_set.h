@@ -6,9 +6,9 @@
  * a million records the records themselves are far out of cache, and reading one per lookup
  * doubled the misses. Keys are read from the records (the aq_uuid at `first + i * stride`)
  * only when records are added, in order. Open addressing with linear probing, at most half
- * full, sized once for a known number of records and never grown; records are never removed. Several records may share a key (a
- * multiset): lookups visit them in insertion order, so the first match is the record added
- * first.
+ * full, sized once for a known number of records and never grown; records are never removed.
+ * Several records may share a key (a multiset): lookups visit them in insertion order, so the
+ * first match is the record added first.
  */
 #ifndef AQSNAP_UUID_SET_H
 #define AQSNAP_UUID_SET_H
