@@ -25,6 +25,7 @@
 #include "actionqueue/snapshot/v1/snapshot.pb-c.h"
 #include "aqsnap.h"
 #include "compare.h"
+#include "wire_buf.h"
 #include "fail_alloc.h"
 #include "sample.h"
 
@@ -114,38 +115,7 @@ static int group_teardown(void **state)
     return 0;
 }
 
-/* ---- byte buffers and the top-level wire walk (an oracle independent of src/wire.h) -------- */
-
-typedef struct bytes_buf {
-    uint8_t *p;
-    size_t len, cap;
-} bytes_buf;
-
-static void put(bytes_buf *b, const void *data, size_t n)
-{
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) cap *= 2;
-        uint8_t *p = realloc(b->p, cap);
-        assert_non_null(p);
-        b->p = p;
-        b->cap = cap;
-    }
-    if (n > 0) memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void put_varint(bytes_buf *b, uint64_t v)
-{
-    uint8_t tmp[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (uint8_t)v;
-    put(b, tmp, n);
-}
+/* ---- the top-level wire walk (an oracle independent of src/wire.h) ------------------------- */
 
 typedef struct top_field {
     uint32_t number;
@@ -362,7 +332,7 @@ static void test_codec_robust__random_records(void **state)
     size_t ok = 0;
     for (int i = 0; i < 3000; i++) {
         bytes_buf b = {0};
-        put(&b, enc->data, head_end);
+        buf_put(&b, enc->data, head_end);
         size_t records = 1 + rnd_below(3);
         for (size_t r = 0; r < records; r++) {
             uint8_t body[600];
@@ -383,9 +353,9 @@ static void test_codec_robust__random_records(void **state)
                 for (size_t k = 0; k < len; k++)
                     body[k] = (uint8_t)(rnd_below(3) == 0 ? rnd() : rnd() & 0x1f);
             }
-            put_varint(&b, (uint64_t)number << 3 | 2);
-            put_varint(&b, len);
-            put(&b, body, len);
+            buf_put_varint(&b, (uint64_t)number << 3 | 2);
+            buf_put_varint(&b, len);
+            buf_put(&b, body, len);
         }
         char what[64];
         (void)snprintf(what, sizeof what, "random records %d", i);
@@ -785,11 +755,11 @@ static void test_codec_robust__unknown_top_level_fields_between_records(void **s
     assert_true(last_task > 0);
 
     bytes_buf b = {0};
-    put(&b, u_first, sizeof u_first);
-    put(&b, enc->data, f[last_task].end);
-    put(&b, u_middle, sizeof u_middle);
-    put(&b, enc->data + f[last_task].end, enc->len - f[last_task].end);
-    put(&b, u_last, sizeof u_last);
+    buf_put(&b, u_first, sizeof u_first);
+    buf_put(&b, enc->data, f[last_task].end);
+    buf_put(&b, u_middle, sizeof u_middle);
+    buf_put(&b, enc->data + f[last_task].end, enc->len - f[last_task].end);
+    buf_put(&b, u_last, sizeof u_last);
 
     aq_snapshot *s = NULL;
     aq_error err;
@@ -919,13 +889,13 @@ static void test_codec_robust__unknown_field_numbers_outside_protobuf_range(void
     for (size_t i = 0; i < N_ITEMS(cases); i++) {
         /* runs[0] with the field appended to its body. */
         bytes_buf b = {0};
-        put(&b, enc->data, f[run0].start);
+        buf_put(&b, enc->data, f[run0].start);
         size_t body_len = f[run0].end - f[run0].body;
-        put_varint(&b, 5 << 3 | 2);
-        put_varint(&b, body_len + cases[i].len);
-        put(&b, enc->data + f[run0].body, body_len);
-        put(&b, cases[i].bytes, cases[i].len);
-        put(&b, enc->data + f[run0].end, enc->len - f[run0].end);
+        buf_put_varint(&b, 5 << 3 | 2);
+        buf_put_varint(&b, body_len + cases[i].len);
+        buf_put(&b, enc->data + f[run0].body, body_len);
+        buf_put(&b, cases[i].bytes, cases[i].len);
+        buf_put(&b, enc->data + f[run0].end, enc->len - f[run0].end);
 
         aq_snapshot *s = NULL;
         aq_error err;
@@ -1212,10 +1182,10 @@ static uint8_t *read_file(const char *path, size_t *len)
     bytes_buf b = {0};
     uint8_t chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) put(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
     assert_int_equal(ferror(f), 0);
     assert_int_equal(fclose(f), 0);
-    put(&b, "", 1); /* NUL-terminated for text */
+    buf_put(&b, "", 1); /* NUL-terminated for text */
     *len = b.len - 1;
     return b.p;
 }

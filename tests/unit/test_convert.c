@@ -31,6 +31,7 @@
 #include "actionqueue/snapshot/v1/snapshot.pb-c.h"
 #include "aqsnap.h"
 #include "compare.h"
+#include "wire_buf.h"
 #include "fail_alloc.h"
 #include "internal.h" /* white-box: struct aq_unknown, for the corrupt-unknown case */
 #include "sample.h"
@@ -387,37 +388,6 @@ static void expect_decodes_as(const char *row, const uint8_t *data, size_t len,
         row_fail(row, "decoded snapshot differs from the expected one at %s", where);
     aq_snapshot_free(got);
     if (g_fa.live_bytes != 0) row_fail(row, "%zu bytes leaked", g_fa.live_bytes);
-}
-
-typedef struct bytes_buf {
-    uint8_t *p;
-    size_t len, cap;
-} bytes_buf;
-
-static void put(bytes_buf *b, const void *data, size_t n)
-{
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) cap *= 2;
-        uint8_t *p = realloc(b->p, cap);
-        assert_non_null(p);
-        b->p = p;
-        b->cap = cap;
-    }
-    if (n > 0) memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void put_varint(bytes_buf *b, uint64_t v)
-{
-    uint8_t tmp[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (uint8_t)v;
-    put(b, tmp, n);
 }
 
 /* =============================================================================================
@@ -893,8 +863,8 @@ static void check_unknown_value_kept(const enum_row *e, int value, const char *r
     const ProtobufCMessageDescriptor *md;
     assert_true(resolve_schema(e->path, &md, &f));
     bytes_buf kept = {0};
-    put_varint(&kept, (uint64_t)f->id << 3);
-    put_varint(&kept, (uint64_t)(int64_t)value);
+    buf_put_varint(&kept, (uint64_t)f->id << 3);
+    buf_put_varint(&kept, (uint64_t)(int64_t)value);
     const aq_unknown *u = got->tasks.items[e->task].task_spec.constraints.unknown;
     if (u == NULL || u->child_count != 0 || u->fields.len != kept.len ||
         memcmp(u->fields.ptr, kept.p, kept.len) != 0)
@@ -1081,12 +1051,12 @@ static void replace_record(const aq_buffer *enc, uint32_t number, size_t index,
     bool done = false;
     for (size_t i = 0; i < n; i++) {
         if (f[i].number == number && seen++ == index) {
-            put_varint(out, (uint64_t)number << 3 | 2);
-            put_varint(out, body_len);
-            put(out, body, body_len);
+            buf_put_varint(out, (uint64_t)number << 3 | 2);
+            buf_put_varint(out, body_len);
+            buf_put(out, body, body_len);
             done = true;
         } else {
-            put(out, enc->data + f[i].start, f[i].end - f[i].start);
+            buf_put(out, enc->data + f[i].start, f[i].end - f[i].start);
         }
     }
     assert_true(done);
@@ -1170,9 +1140,9 @@ static void check_bad_frame(const bad_frame *b, size_t after_field)
     size_t n = top_fields(g_enc[1].data, g_enc[1].len, f, MAX_TOP);
     size_t offset = after_field < n ? f[after_field].end : g_enc[1].len;
     bytes_buf buf = {0};
-    put(&buf, g_enc[1].data, offset);
-    put(&buf, b->bytes, b->len);
-    put(&buf, g_enc[1].data + offset, g_enc[1].len - offset);
+    buf_put(&buf, g_enc[1].data, offset);
+    buf_put(&buf, b->bytes, b->len);
+    buf_put(&buf, g_enc[1].data + offset, g_enc[1].len - offset);
     char row[128], needle[160];
     (void)snprintf(row, sizeof row, "%s at offset %zu", b->what, offset);
     if (b->section != NULL)
@@ -1220,8 +1190,8 @@ static void test_convert__decode_rejects_head_field_with_wrong_wire_type(void **
     rows_begin();
     for (size_t i = 0; i < N_ROWS(cases); i++) {
         bytes_buf buf = {0};
-        put(&buf, g_enc[1].data, g_enc[1].len);
-        put(&buf, cases[i].bytes, cases[i].len);
+        buf_put(&buf, g_enc[1].data, g_enc[1].len);
+        buf_put(&buf, cases[i].bytes, cases[i].len);
         expect_rejected(cases[i].what, buf.p, buf.len, AQ_ERR_PROTOBUF_MALFORMED, "",
                         cases[i].names);
         free(buf.p);
