@@ -222,18 +222,46 @@ static void print_text(const aq_snapshot *s, const facts *f)
                f->violations == 1 ? "" : "s", f->first.message);
 }
 
-/* A JSON string for the few free-text values inspect prints (file name, first violation). */
-static void json_string(const char *s)
+/* Length of the UTF-8 sequence at s if it is valid (> 0); else minus the length of its maximal
+ * valid prefix, which Unicode recommends replacing by one U+FFFD. `s` is NUL-terminated, and NUL
+ * ends every sequence. */
+static int utf8_sequence(const unsigned char *s)
 {
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    int n;
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) n = 2;
+    else if (s[0] == 0xE0) n = 3, lo = 0xA0; /* no overlong forms */
+    else if (s[0] == 0xED) n = 3, hi = 0x9F; /* no surrogates */
+    else if (s[0] >= 0xE1 && s[0] <= 0xEF) n = 3;
+    else if (s[0] == 0xF0) n = 4, lo = 0x90;
+    else if (s[0] == 0xF4) n = 4, hi = 0x8F; /* nothing above U+10FFFF */
+    else if (s[0] >= 0xF1 && s[0] <= 0xF3) n = 4;
+    else return -1;
+    for (int i = 1; i < n; i++, lo = 0x80, hi = 0xBF)
+        if (s[i] < lo || s[i] > hi) return -i;
+    return n;
+}
+
+/* A JSON string for the few free-text values inspect prints (file name, first violation). A file
+ * name may be any bytes: invalid UTF-8 becomes U+FFFD, so the output stays valid JSON. */
+static void json_string(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
     putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
+    while (*s) {
+        int n = utf8_sequence(s);
+        if (n < 0) {
+            fputs("\\ufffd", stdout);
+            s += -n;
+        } else if (*s == '"' || *s == '\\') {
+            printf("\\%c", *s++);
+        } else if (*s < 0x20) {
+            printf("\\u%04x", *s++);
+        } else {
+            fwrite(s, 1, (size_t)n, stdout);
+            s += n;
+        }
     }
     putchar('"');
 }

@@ -272,6 +272,18 @@ case_inspect_json_file_name() {
     check "valid JSON with the facts of $name" util inspect-json "$name" "$DATA/engine_v8.json" out
 }
 
+# A file name that is not UTF-8 still gives valid JSON: each invalid sequence becomes U+FFFD,
+# valid multi-byte characters stay as they are.
+case_inspect_json_file_name_not_utf8() {
+    env_v 8
+    name=$(printf 'bad\377\342\202name-\303\251.snap')
+    setup cp env8.snap "$name"
+    run inspect --json "$name"
+    expect_rc 0
+    expect_out_match "$(printf '"file":"bad\\\\ufffd\\\\ufffdname-\303\251[.]snap"')"
+    check "valid JSON with the facts of the file" util inspect-json "$name" "$DATA/engine_v8.json" out
+}
+
 # ---- validate ----------------------------------------------------------------------------------
 
 # Good files of every kind: exit 0 and "FILE: valid".

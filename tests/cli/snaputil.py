@@ -8,6 +8,7 @@ Exit status: 0 ok; 1 a check failed (the reasons are on stderr); 2 misuse.
 """
 import datetime
 import json
+import os
 import sys
 import zlib
 
@@ -186,7 +187,7 @@ def expected_facts(path, doc_path, violations):
     `doc_path` (the same document when `path` is a bare one)."""
     b = read(path)
     doc = load_doc(doc_path)
-    f = {"file": path}
+    f = {"file": os.fsencode(path).decode("utf-8", "replace")}  # as inspect --json renders it
     if b[:1] == b"{":
         f.update(framed=False, format="json", envelope_version=0, payload=b)
     else:
