@@ -10,6 +10,7 @@
 //! engine writes every key of its version, which older ones did not have.
 
 #[allow(dead_code)] // the seed's accessors and conversions the engine uses elsewhere
+#[rustfmt::skip] // the engine's source, kept verbatim
 mod snapshot_model;
 
 /// Stand-ins for the engine's recovery types the seed converts from (not in the seed).
@@ -72,18 +73,30 @@ fn payload(file: &[u8]) -> Result<&[u8], String> {
         return Ok(file);
     }
     if file.len() < ENVELOPE {
-        return Err(format!("{} bytes: neither an envelope nor a JSON document", file.len()));
+        return Err(format!(
+            "{} bytes: neither an envelope nor a JSON document",
+            file.len()
+        ));
     }
     let (version, len, crc) = (u32_at(file, 0), u32_at(file, 4), u32_at(file, 8));
     let body = &file[ENVELOPE..];
     if version != FRAME_JSON {
-        return Err(format!("frame version {version}, not the engine's JSON ({FRAME_JSON})"));
+        return Err(format!(
+            "frame version {version}, not the engine's JSON ({FRAME_JSON})"
+        ));
     }
     if body.len() != len as usize {
-        return Err(format!("header says {len} payload bytes, file has {}", body.len()));
+        return Err(format!(
+            "header says {len} payload bytes, file has {}",
+            body.len()
+        ));
     }
     if crc32(body) != crc {
-        return Err(format!("CRC-32 0x{:08x} in the header, 0x{:08x} computed", crc, crc32(body)));
+        return Err(format!(
+            "CRC-32 0x{:08x} in the header, 0x{:08x} computed",
+            crc,
+            crc32(body)
+        ));
     }
     Ok(body)
 }
@@ -95,15 +108,30 @@ fn check(path: &str, pretty: bool) -> Result<String, String> {
         serde_json::from_slice(text).map_err(|e| format!("serde_json refuses it: {e}"))?;
     let version = snap.metadata.schema_version;
     if version != ENGINE_SCHEMA {
-        return Ok(format!("serde_json reads it (schema version {version}, read only)"));
+        return Ok(format!(
+            "serde_json reads it (schema version {version}, read only)"
+        ));
     }
-    let again = if pretty { serde_json::to_vec_pretty(&snap) } else { serde_json::to_vec(&snap) }
-        .map_err(|e| format!("serde_json cannot write it back: {e}"))?;
+    let again = if pretty {
+        serde_json::to_vec_pretty(&snap)
+    } else {
+        serde_json::to_vec(&snap)
+    }
+    .map_err(|e| format!("serde_json cannot write it back: {e}"))?;
     if again == text {
-        return Ok(format!("serde_json reads it and writes the same {} bytes", again.len()));
+        return Ok(format!(
+            "serde_json reads it and writes the same {} bytes",
+            again.len()
+        ));
     }
-    let at = again.iter().zip(text).position(|(a, b)| a != b).unwrap_or(again.len().min(text.len()));
-    let show = |b: &[u8]| String::from_utf8_lossy(&b[at.saturating_sub(40)..(at + 40).min(b.len())]).into_owned();
+    let at = again
+        .iter()
+        .zip(text)
+        .position(|(a, b)| a != b)
+        .unwrap_or(again.len().min(text.len()));
+    let show = |b: &[u8]| {
+        String::from_utf8_lossy(&b[at.saturating_sub(40)..(at + 40).min(b.len())]).into_owned()
+    };
     Err(format!(
         "serde_json writes it back differently from byte {at} (file {} bytes, serde_json {}):\n  file:       ...{}...\n  serde_json: ...{}...",
         text.len(),

@@ -113,10 +113,21 @@ pub mod subscription {
     #[derive(Debug, Clone, PartialEq, Eq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     pub enum EventFilter {
-        TaskCompleted { task_id: TaskId },
-        RunStateChanged { task_id: TaskId, state: RunState },
-        BudgetThreshold { task_id: TaskId, dimension: BudgetDimension, threshold_pct: u8 },
-        Custom { key: String },
+        TaskCompleted {
+            task_id: TaskId,
+        },
+        RunStateChanged {
+            task_id: TaskId,
+            state: RunState,
+        },
+        BudgetThreshold {
+            task_id: TaskId,
+            dimension: BudgetDimension,
+            threshold_pct: u8,
+        },
+        Custom {
+            key: String,
+        },
     }
 }
 
@@ -135,8 +146,14 @@ pub mod task {
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         pub enum RunPolicy {
             Once,
-            Repeat { count: u32, interval_secs: u64 },
-            Cron { expression: String, max_occurrences: Option<u32> },
+            Repeat {
+                count: u32,
+                interval_secs: u64,
+            },
+            Cron {
+                expression: String,
+                max_occurrences: Option<u32>,
+            },
         }
 
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
