@@ -2,12 +2,16 @@
 //! `Snapshot` (`snapshot_model.rs`, the engine's source) with real serde and serde_json.
 //!
 //!     engine_reference [--pretty] FILE
+//!     engine_reference --verdicts DOCS
 //!
 //! FILE is an engine snapshot.bin (12-byte envelope, frame version 4) or a bare JSON payload.
 //! Exit 0 when serde_json reads the payload into the engine's `Snapshot` and, for a document of
 //! the engine's own schema version, writes it back as the very same bytes (compact, or
 //! `to_vec_pretty` with --pretty); else exit 1 saying why. An older document is only read: the
 //! engine writes every key of its version, which older ones did not have.
+//!
+//! With --verdicts, DOCS holds JSON documents, each after its length (u32 little-endian); one
+//! line per document says whether the engine's loader takes it: `OK`, or `ERR <serde's error>`.
 
 #[allow(dead_code)] // the seed's accessors and conversions the engine uses elsewhere
 #[rustfmt::skip] // the engine's source, kept verbatim
@@ -141,12 +145,39 @@ fn check(path: &str, pretty: bool) -> Result<String, String> {
     ))
 }
 
+/// One line per length-prefixed document of `path`: does serde_json read it into a `Snapshot`?
+fn verdicts(path: &str) -> Result<(), String> {
+    let docs = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut rest = &docs[..];
+    while !rest.is_empty() {
+        if rest.len() < 4 || rest.len() - 4 < u32_at(rest, 0) as usize {
+            return Err("truncated document list".into());
+        }
+        let (doc, next) = rest[4..].split_at(u32_at(rest, 0) as usize);
+        match serde_json::from_slice::<Snapshot>(doc) {
+            Ok(_) => println!("OK"),
+            Err(e) => println!("ERR {e}"),
+        }
+        rest = next;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() == 2 && args[0] == "--verdicts" {
+        return match verdicts(&args[1]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}: {e}", args[1]);
+                ExitCode::FAILURE
+            }
+        };
+    }
     let pretty = args.first().map(String::as_str) == Some("--pretty");
     let files = &args[usize::from(pretty)..];
     if files.len() != 1 {
-        eprintln!("usage: engine_reference [--pretty] FILE");
+        eprintln!("usage: engine_reference [--pretty] FILE | --verdicts DOCS");
         return ExitCode::from(2);
     }
     match check(&files[0], pretty) {
