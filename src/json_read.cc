@@ -18,8 +18,9 @@
  * - serde's rules are kept per object: keys are matched after unescaping, in any order (the
  *   declaration order is tried first, so a document written by the engine matches each key
  *   with one comparison); a bit per key catches duplicates and, at the end, missing required
- *   keys; unknown keys have their values checked as serde_json would (well-formed, depth <=
- *   127, numbers within f64) and dropped.
+ *   keys; unknown keys have their values checked as serde_json would (well-formed, numbers
+ *   of any magnitude) and dropped. Nesting is bounded everywhere, also inside skipped values,
+ *   where serde_json has no bound (README "Known limits"): skipping recurses.
  * - Integers go through simdjson's get_uint64/get_int64; only when those fail is the token
  *   looked at again to say why (a float, `-0`, out of the type's range, or not a number).
  * - Lists whose length is not known are gathered on a scratch stack (nested lists stack above
@@ -63,7 +64,8 @@ namespace {
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
-/* serde_json refuses nesting past 128 levels (remaining_depth reaches 0 on the 128th). */
+/* serde_json refuses nesting past 128 levels in the values it reads (remaining_depth reaches 0
+ * on the 128th). */
 constexpr int MAX_DEPTH = 127;
 /* simdjson indexes positions as 32-bit offsets. */
 constexpr size_t MAX_TEXT = 0xFFFFFFFFu;
@@ -119,7 +121,8 @@ aq_status fail(reader &r, aq_error_kind kind, const char *fmt, ...)
 aq_status too_deep(reader &r)
 {
     return fail(r, AQ_ERR_TOO_DEEP,
-                "nesting deeper than %d levels (serde_json's recursion limit)", MAX_DEPTH);
+                "nesting deeper than %d levels (serde_json's limit for the values it reads)",
+                MAX_DEPTH);
 }
 
 /* A simdjson error on the way through the document. */
