@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as CI runs it (README "Quick start"). Installs what it needs first.
-#   1. gcc, RelWithDebInfo: every ctest test (unit, compat, schema gate, Python, fuzz replay,
-#      install + consumer, headers, exports, gen freshness), then the unit tests under valgrind.
+#   1. gcc, RelWithDebInfo: every ctest test (unit, compat, CLI, schema gate, Python, the
+#      engine's model with serde_json, fuzz replay, install + consumer, headers, exports, gen
+#      freshness), then the unit tests under valgrind.
 #   2. clang, Debug, AddressSanitizer + UndefinedBehaviorSanitizer: every ctest test again.
 #   3. libFuzzer smoke run of each fuzz target (AQ_FUZZ_SECONDS each, default 20).
 #   4. The benchmarks build (they are never run as tests).
