@@ -1,5 +1,6 @@
 #include "wire_buf.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,4 +28,45 @@ void buf_put_varint(bytes_buf *b, uint64_t v)
     }
     tmp[n++] = (uint8_t)v;
     buf_put(b, tmp, n);
+}
+
+/* The varint at p[*pos], moving *pos past it; false when it is cut short or too long. */
+static bool read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64 && *pos < len; shift += 7) {
+        uint8_t b = p[(*pos)++];
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+size_t wire_fields(const uint8_t *p, size_t len, wire_field *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t pos = 0; pos < len; n++) {
+        uint64_t key, v;
+        if (n == max) return SIZE_MAX;
+        out[n].start = pos;
+        if (!read_varint(p, len, &pos, &key)) return SIZE_MAX;
+        out[n].number = (uint32_t)(key >> 3);
+        switch (key & 7) {
+        case 0:
+            if (!read_varint(p, len, &pos, &v)) return SIZE_MAX;
+            break;
+        case 1: pos += 8; break;
+        case 5: pos += 4; break;
+        case 2:
+            if (!read_varint(p, len, &pos, &v) || v > len - pos) return SIZE_MAX;
+            out[n].body = pos;
+            pos += (size_t)v;
+            break;
+        default: return SIZE_MAX;
+        }
+        if (pos > len) return SIZE_MAX;
+        if ((key & 7) != 2) out[n].body = pos;
+        out[n].end = pos;
+    }
+    return n;
 }

@@ -117,48 +117,11 @@ static int group_teardown(void **state)
 
 /* ---- the top-level wire walk (an oracle independent of src/wire.h) ------------------------- */
 
-typedef struct top_field {
-    uint32_t number;
-    size_t start, body, end; /* body: the value after a LEN field's length prefix */
-} top_field;
-
-static uint64_t read_varint(const uint8_t *p, size_t len, size_t *pos)
+/* The top-level fields of our own (trusted) encoding. */
+static size_t top_fields(const uint8_t *p, size_t len, wire_field *out, size_t max)
 {
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        assert_true(*pos < len);
-        uint8_t b = p[(*pos)++];
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if ((b & 0x80) == 0) return v;
-    }
-    fail_msg("varint too long");
-    return 0;
-}
-
-/* Our own encodings only (trusted). */
-static size_t top_fields(const uint8_t *p, size_t len, top_field *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t pos = 0; pos < len;) {
-        assert_true(n < max);
-        out[n].start = pos;
-        uint64_t key = read_varint(p, len, &pos);
-        out[n].number = (uint32_t)(key >> 3);
-        switch (key & 7) {
-        case 0: (void)read_varint(p, len, &pos); break;
-        case 1: pos += 8; break;
-        case 5: pos += 4; break;
-        case 2: {
-            size_t body_len = (size_t)read_varint(p, len, &pos);
-            out[n].body = pos;
-            pos += body_len;
-            break;
-        }
-        default: fail_msg("unexpected wire type in our own encoding");
-        }
-        assert_true(pos <= len);
-        out[n++].end = pos;
-    }
+    size_t n = wire_fields(p, len, out, max);
+    assert_true(n != SIZE_MAX);
     return n;
 }
 
@@ -242,7 +205,7 @@ static void test_codec_robust__every_prefix(void **state)
 {
     (void)state;
     const aq_buffer *enc = &g_small_enc;
-    top_field f[MAX_TOP];
+    wire_field f[MAX_TOP];
     size_t n = top_fields(enc->data, enc->len, f, MAX_TOP);
     /* version, timestamp and metadata come first: only after them can a prefix be whole. */
     assert_true(n > 3);
@@ -324,7 +287,7 @@ static void test_codec_robust__random_records(void **state)
     (void)state;
     g_rng = 77;
     const aq_buffer *enc = &g_cov_enc;
-    top_field f[MAX_TOP];
+    wire_field f[MAX_TOP];
     size_t n = top_fields(enc->data, enc->len, f, MAX_TOP);
     size_t head_end = f[2].end;
     static const uint32_t numbers[] = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 99};
@@ -340,7 +303,7 @@ static void test_codec_robust__random_records(void **state)
             uint32_t number;
             if (rnd_below(2) == 0) {
                 /* A real record with 1..3 random bytes. */
-                const top_field *src = &f[3 + rnd_below(n - 3)];
+                const wire_field *src = &f[3 + rnd_below(n - 3)];
                 number = src->number;
                 len = src->end - src->body;
                 if (len > sizeof body) len = sizeof body;
@@ -747,7 +710,7 @@ static void test_codec_robust__unknown_top_level_fields_between_records(void **s
     static const uint8_t u_middle[] = {0xca, 0x3e, 0x02, 'h', 'i'};  /* 1001: "hi" */
     static const uint8_t u_last[] = {0xd5, 0x3e, 1, 2, 3, 4};        /* 1002: fixed32 */
     const aq_buffer *enc = &g_cov_enc;
-    top_field f[MAX_TOP];
+    wire_field f[MAX_TOP];
     size_t n = top_fields(enc->data, enc->len, f, MAX_TOP);
     size_t last_task = 0;
     for (size_t i = 0; i < n; i++)
@@ -879,7 +842,7 @@ static void test_codec_robust__unknown_field_numbers_outside_protobuf_range(void
         {"field number 2^32-1", {0xf8, 0xff, 0xff, 0xff, 0x7f, 0x05}, 6},
     };
     const aq_buffer *enc = &g_cov_enc;
-    top_field f[MAX_TOP];
+    wire_field f[MAX_TOP];
     size_t n = top_fields(enc->data, enc->len, f, MAX_TOP);
     size_t run0 = 0;
     while (run0 < n && f[run0].number != 5) run0++;

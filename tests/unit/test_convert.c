@@ -999,43 +999,11 @@ static void test_convert__decode_threshold_pct_must_fit_u8(void **state)
  * Decode: malformed wire data
  * =========================================================================================== */
 
-/* A top-level field of our own (trusted) encoding. */
-typedef struct top_field {
-    uint32_t number;
-    size_t start, end;
-} top_field;
-
-static uint64_t read_varint(const uint8_t *p, size_t len, size_t *pos)
+/* The top-level fields of our own (trusted) encoding. */
+static size_t top_fields(const uint8_t *p, size_t len, wire_field *out, size_t max)
 {
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        assert_true(*pos < len);
-        uint8_t b = p[(*pos)++];
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if ((b & 0x80) == 0) return v;
-    }
-    fail_msg("varint too long");
-    return 0;
-}
-
-static size_t top_fields(const uint8_t *p, size_t len, top_field *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t pos = 0; pos < len;) {
-        assert_true(n < max);
-        out[n].start = pos;
-        uint64_t key = read_varint(p, len, &pos);
-        out[n].number = (uint32_t)(key >> 3);
-        switch (key & 7) {
-        case 0: (void)read_varint(p, len, &pos); break;
-        case 1: pos += 8; break;
-        case 5: pos += 4; break;
-        case 2: pos += (size_t)read_varint(p, len, &pos); break;
-        default: fail_msg("unexpected wire type in our own encoding");
-        }
-        assert_true(pos <= len);
-        out[n++].end = pos;
-    }
+    size_t n = wire_fields(p, len, out, max);
+    assert_true(n != SIZE_MAX);
     return n;
 }
 
@@ -1045,7 +1013,7 @@ static size_t top_fields(const uint8_t *p, size_t len, top_field *out, size_t ma
 static void replace_record(const aq_buffer *enc, uint32_t number, size_t index,
                            const uint8_t *body, size_t body_len, bytes_buf *out)
 {
-    top_field f[MAX_TOP];
+    wire_field f[MAX_TOP];
     size_t n = top_fields(enc->data, enc->len, f, MAX_TOP);
     size_t seen = 0;
     bool done = false;
@@ -1136,7 +1104,7 @@ static const bad_frame bad_frames[] = {
 
 static void check_bad_frame(const bad_frame *b, size_t after_field)
 {
-    top_field f[MAX_TOP];
+    wire_field f[MAX_TOP];
     size_t n = top_fields(g_enc[1].data, g_enc[1].len, f, MAX_TOP);
     size_t offset = after_field < n ? f[after_field].end : g_enc[1].len;
     bytes_buf buf = {0};
