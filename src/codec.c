@@ -17,7 +17,7 @@
 #include "wire.h"
 
 #define SCRATCH_HINT ((size_t)64 << 10)
-#define N_FIELDS 15 /* Snapshot field numbers are 1..14 */
+#define N_FIELDS (AQ_SNAPSHOT_FIELD_MAX + 1)
 
 /* ---- output ----------------------------------------------------------------------------------- */
 
@@ -54,62 +54,38 @@ static aq_status unpack_failed(const aq__dec *d, size_t len, aq_error *err)
                     "protobuf-c could not parse the %zu-byte message", len);
 }
 
-#define SECTION(NUM, LIST, PB, DESC, FROM_PB, TO_PB)                                            \
-    static bool LIST##_alloc(aq__dec *d, aq_snapshot *s, size_t n)                              \
+/* Each list of records in the schema gets its three functions here. */
+#define SECTION(rec, pb, member, num, kind, type, presence, since, json, def)                    \
+    static bool member##_alloc(aq__dec *d, aq_snapshot *s, size_t n)                            \
     {                                                                                           \
-        s->LIST.items = aq__dec_array(d, n, sizeof *s->LIST.items);                             \
-        s->LIST.count = n;                                                                      \
-        return s->LIST.items != NULL;                                                           \
+        s->member.items = aq__dec_array(d, n, sizeof *s->member.items);                         \
+        s->member.count = n;                                                                    \
+        return s->member.items != NULL;                                                         \
     }                                                                                           \
-    static aq_status LIST##_decode(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *data,     \
-                                   size_t len, aq_snapshot *s, size_t i, aq_error *err)         \
+    static aq_status member##_decode(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *data,   \
+                                     size_t len, aq_snapshot *s, size_t i, aq_error *err)       \
     {                                                                                           \
-        PB *m = (PB *)protobuf_c_message_unpack(&DESC, pa, len, data);                          \
+        pb_##type *m = (pb_##type *)protobuf_c_message_unpack(&AQ_PB_DESC_##type, pa, len, data); \
         if (m == NULL) return unpack_failed(d, len, err);                                       \
-        return FROM_PB(d, m, &s->LIST.items[i], err);                                           \
+        return aq__##type##_from_pb(d, m, &s->member.items[i], err);                            \
     }                                                                                           \
-    static aq_status LIST##_encode(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq_error *err) \
+    static aq_status member##_encode(aq__enc *e, const aq_snapshot *s, aq__outbuf *o,           \
+                                     aq_error *err)                                             \
     {                                                                                           \
-        for (size_t i = 0; i < s->LIST.count; i++) {                                            \
-            PB *m;                                                                              \
-            AQ__IN_INDEX(err, #LIST, i, TO_PB(e, &s->LIST.items[i], &m, err));                  \
-            AQ__IN_INDEX(err, #LIST, i, out_message(o, NUM, &m->base, err));                    \
+        for (size_t i = 0; i < s->member.count; i++) {                                          \
+            pb_##type *m;                                                                       \
+            AQ__IN_INDEX(err, #member, i, aq__##type##_to_pb(e, &s->member.items[i], &m, err)); \
+            AQ__IN_INDEX(err, #member, i, out_message(o, num, &m->base, err));                  \
             aq__arena_reset(e->scratch);                                                        \
         }                                                                                       \
         return AQ_OK;                                                                           \
     }
-
-#define D(name) actionqueue__snapshot__v1__##name##__descriptor
-SECTION(4, tasks, pb_task, D(snapshot_task), aq__task_from_pb, aq__task_to_pb)
-SECTION(5, runs, pb_run, D(snapshot_run), aq__run_from_pb, aq__run_to_pb)
-SECTION(7, dependency_declarations, pb_dependency, D(snapshot_dependency_declaration),
-        aq__dependency_from_pb, aq__dependency_to_pb)
-SECTION(8, budgets, pb_budget, D(snapshot_budget), aq__budget_from_pb, aq__budget_to_pb)
-SECTION(9, subscriptions, pb_subscription, D(snapshot_subscription), aq__subscription_from_pb,
-        aq__subscription_to_pb)
-SECTION(10, actors, pb_actor, D(snapshot_actor), aq__actor_from_pb, aq__actor_to_pb)
-SECTION(11, tenants, pb_tenant, D(snapshot_tenant), aq__tenant_from_pb, aq__tenant_to_pb)
-SECTION(12, role_assignments, pb_role_assignment, D(snapshot_role_assignment),
-        aq__role_assignment_from_pb, aq__role_assignment_to_pb)
-SECTION(13, capability_grants, pb_capability_grant, D(snapshot_capability_grant),
-        aq__capability_grant_from_pb, aq__capability_grant_to_pb)
-SECTION(14, ledger_entries, pb_ledger_entry, D(snapshot_ledger_entry), aq__ledger_entry_from_pb,
-        aq__ledger_entry_to_pb)
+AQ_SECTIONS(SECTION)
 #undef SECTION
 
-#define ENTRY(NUM, LIST) [NUM] = {NUM, #LIST, LIST##_alloc, LIST##_decode, LIST##_encode}
-static const section sections[N_FIELDS] = {
-    ENTRY(4, tasks),
-    ENTRY(5, runs),
-    ENTRY(7, dependency_declarations),
-    ENTRY(8, budgets),
-    ENTRY(9, subscriptions),
-    ENTRY(10, actors),
-    ENTRY(11, tenants),
-    ENTRY(12, role_assignments),
-    ENTRY(13, capability_grants),
-    ENTRY(14, ledger_entries),
-};
+#define ENTRY(rec, pb, member, num, kind, type, presence, since, json, def)                      \
+    [num] = {num, #member, member##_alloc, member##_decode, member##_encode},
+static const section sections[N_FIELDS] = {AQ_SECTIONS(ENTRY)};
 #undef ENTRY
 
 static const section *section_of(uint32_t number)
@@ -141,33 +117,44 @@ static aq_status malformed_at(aq_error *err, size_t offset)
                     "malformed protobuf field at payload offset %zu", offset);
 }
 
-/* The fields that are not record sections (version, timestamp, metadata, engine and unknown
+/* The fields that are not record lists (version, timestamp, metadata, engine and unknown
  * ones), gathered into one message for protobuf-c. */
 static aq_status decode_head(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *rest,
                              size_t rest_len, aq_snapshot *s, aq_error *err)
 {
-    pb_snapshot *m = (pb_snapshot *)protobuf_c_message_unpack(&D(snapshot), pa, rest_len, rest);
+    pb_snapshot *m =
+        (pb_snapshot *)protobuf_c_message_unpack(&AQ_PB_DESC_snapshot, pa, rest_len, rest);
     if (m == NULL) return unpack_failed(d, rest_len, err);
-    AQ__REQ(m, version, s->version);
-    AQ__REQ(m, timestamp, s->timestamp);
-    if (m->metadata == NULL) return aq__missing(err, "metadata");
-    AQ__IN(err, "metadata", aq__metadata_from_pb(d, m->metadata, &s->metadata, err));
-    if (m->engine != NULL) AQ__IN(err, "engine", aq__engine_from_pb(d, m->engine, &s->engine, err));
-    return aq__unknown_capture(d, &m->base, NULL, 0, &s->unknown, err);
+    return aq__snapshot_head_from_pb(d, m, s, err);
 }
 
-/* Fields 1, 2, 3 and 6 go to protobuf-c together; check their wire types here so that an error
+/* The wire type each kind of field travels as. */
+#define WIRE_U32 AQ__WIRE_VARINT
+#define WIRE_U64 AQ__WIRE_VARINT
+#define WIRE_I32 AQ__WIRE_VARINT
+#define WIRE_BOOL AQ__WIRE_VARINT
+#define WIRE_U8 AQ__WIRE_VARINT
+#define WIRE_ENUM AQ__WIRE_VARINT
+#define WIRE_UUID AQ__WIRE_LEN
+#define WIRE_STR AQ__WIRE_LEN
+#define WIRE_BYTES AQ__WIRE_LEN
+#define WIRE_MSG AQ__WIRE_LEN
+#define WIRE_STRLIST AQ__WIRE_LEN
+#define WIRE_LIST_STR AQ__WIRE_LEN
+#define WIRE_LIST_UUID AQ__WIRE_LEN
+
+/* The head fields go to protobuf-c together; check their wire types here so that an error
  * names the field rather than the gathered message. */
 static aq_status check_head_field(const aq__wire_field *f, aq_error *err)
 {
+#define HEAD_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                 \
+    [num] = {#pb, WIRE_##kind},
     static const struct {
         const char *name;
         uint8_t wire_type;
-    } head[] = {[1] = {"version", AQ__WIRE_VARINT},
-                [2] = {"timestamp", AQ__WIRE_VARINT},
-                [3] = {"metadata", AQ__WIRE_LEN},
-                [6] = {"engine", AQ__WIRE_LEN}};
-    if (f->number >= sizeof head / sizeof head[0] || head[f->number].name == NULL) return AQ_OK;
+    } head[N_FIELDS] = {AQ_HEAD(HEAD_FIELD)};
+#undef HEAD_FIELD
+    if (f->number >= N_FIELDS || head[f->number].name == NULL) return AQ_OK;
     if (f->wire_type == head[f->number].wire_type) return AQ_OK;
     return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
                     "field %u (%s) at payload offset %zu has wire type %u, expected %u",
@@ -276,28 +263,34 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
 
 /* ---- encoding --------------------------------------------------------------------------------- */
 
-static aq_status encode_into(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq_error *err)
+/* Copy the packed head fields at head[*at..) whose numbers are below `before`. */
+static aq_status head_until(const aq_buffer *head, size_t *at, uint32_t before, aq__outbuf *o,
+                            aq_error *err)
 {
-    /* Fields 1-3 first, packed as protobuf-c packs a Snapshot holding only them. */
-    pb_snapshot head = ACTIONQUEUE__SNAPSHOT__V1__SNAPSHOT__INIT;
-    head.has_version = 1;
-    head.version = s->version;
-    head.has_timestamp = 1;
-    head.timestamp = s->timestamp;
-    AQ__IN(err, "metadata", aq__metadata_to_pb(e, &s->metadata, &head.metadata, err));
-    size_t size = protobuf_c_message_get_packed_size(&head.base);
-    AQ_TRY(aq__outbuf_reserve(o, size, err));
-    o->len += protobuf_c_message_pack(&head.base, o->data + o->len);
-    aq__arena_reset(e->scratch);
+    size_t end = *at;
+    aq__wire_field f;
+    while (end < head->len && aq__wire_next(head->data, head->len, end, &f) == 0 &&
+           f.number < before)
+        end = f.end;
+    AQ_TRY(aq__outbuf_reserve(o, end - *at, err));
+    memcpy(o->data + o->len, head->data + *at, end - *at);
+    o->len += end - *at;
+    *at = end;
+    return AQ_OK;
+}
 
-    AQ_TRY(sections[4].encode(e, s, o, err));
-    AQ_TRY(sections[5].encode(e, s, o, err));
-    pb_engine_control *engine;
-    AQ__IN(err, "engine", aq__engine_to_pb(e, &s->engine, &engine, err));
-    AQ_TRY(out_message(o, 6, &engine->base, err));
-    aq__arena_reset(e->scratch);
-    for (uint32_t n = 7; n < N_FIELDS; n++) AQ_TRY(sections[n].encode(e, s, o, err));
-
+/* Every field in number order, as protobuf-c packs a whole Snapshot: the head fields (packed
+ * once, by the caller) between the record lists, then the kept unknown fields. */
+static aq_status encode_into(aq__enc *e, const aq_snapshot *s, const aq_buffer *head,
+                             aq__outbuf *o, aq_error *err)
+{
+    size_t at = 0;
+    for (uint32_t n = 0; n < N_FIELDS; n++) {
+        if (sections[n].name == NULL) continue;
+        AQ_TRY(head_until(head, &at, n, o, err));
+        AQ_TRY(sections[n].encode(e, s, o, err));
+    }
+    AQ_TRY(head_until(head, &at, UINT32_MAX, o, err));
     if (s->unknown != NULL && s->unknown->fields.len > 0) {
         size_t n;
         AQ_TRY(aq__unknown_count(s->unknown, &n, err)); /* copied as is: check it first */
@@ -308,24 +301,42 @@ static aq_status encode_into(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq
     return AQ_OK;
 }
 
+/* The snapshot's head fields, packed into a buffer of their own. */
+static aq_status pack_head(aq__enc *e, const aq_snapshot *s, aq_allocator al, aq_buffer *out,
+                           aq_error *err)
+{
+    pb_snapshot head = AQ_PB_INIT_snapshot;
+    AQ_TRY(aq__snapshot_head_to_pb(e, s, &head, err));
+    size_t size = protobuf_c_message_get_packed_size(&head.base);
+    out->data = al.alloc(al.ctx, size > 0 ? size : 1);
+    if (out->data == NULL) return aq__fail_oom(err);
+    out->allocator = al;
+    out->cap = size > 0 ? size : 1;
+    out->len = protobuf_c_message_pack(&head.base, out->data);
+    aq__arena_reset(e->scratch);
+    return AQ_OK;
+}
+
 /* A first guess at the output size: growth by doubling handles the rest. */
 static size_t size_guess(const aq_snapshot *s)
 {
-    size_t records = s->tasks.count + s->runs.count + s->dependency_declarations.count +
-                     s->budgets.count + s->subscriptions.count + s->actors.count +
-                     s->tenants.count + s->role_assignments.count + s->capability_grants.count +
-                     s->ledger_entries.count;
+#define COUNT(rec, pb, member, num, kind, type, presence, since, json, def) +s->member.count
+    size_t records = 0 AQ_SECTIONS(COUNT);
+#undef COUNT
     return records < (SIZE_MAX - 4096) / 512 ? 4096 + records * 512 : SIZE_MAX / 2;
 }
 
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *s, const aq_allocator *alloc,
                                         size_t reserve, aq_buffer *out, aq_error *err)
 {
-    aq__outbuf o;
+    aq__outbuf o = {0};
     aq__enc e = {aq__arena_create(alloc, SCRATCH_HINT)};
     if (e.scratch == NULL) return aq__fail_oom(err);
-    aq_status st = aq__outbuf_start(&o, alloc, reserve, size_guess(s), err);
-    if (st == AQ_OK) st = encode_into(&e, s, &o, err);
+    aq_buffer head = {0};
+    aq_status st = pack_head(&e, s, aq__allocator_or_default(alloc), &head, err);
+    if (st == AQ_OK) st = aq__outbuf_start(&o, alloc, reserve, size_guess(s), err);
+    if (st == AQ_OK) st = encode_into(&e, s, &head, &o, err);
+    aq_buffer_free(&head);
     aq__arena_destroy(e.scratch);
     if (st != AQ_OK) {
         aq__outbuf_free(&o);

@@ -22,43 +22,21 @@
 
 #include "actionqueue/snapshot/v1/core.pb-c.h"
 #include "actionqueue/snapshot/v1/snapshot.pb-c.h"
+#include "aqsnap/schema_facts.h"
 #include "internal.h"
 
-/* ---- short names for the generated types --------------------------------------------------- */
+/* ---- short names for the generated types: pb_<record> ------------------------------------ */
 
-typedef Actionqueue__Snapshot__V1__Snapshot pb_snapshot;
-typedef Actionqueue__Snapshot__V1__SnapshotMetadata pb_metadata;
-typedef Actionqueue__Snapshot__V1__SnapshotTask pb_task;
-typedef Actionqueue__Snapshot__V1__TaskSpec pb_task_spec;
-typedef Actionqueue__Snapshot__V1__TaskPayload pb_task_payload;
-typedef Actionqueue__Snapshot__V1__RunPolicy pb_run_policy;
-typedef Actionqueue__Snapshot__V1__RunPolicy__Once pb_run_policy_once;
-typedef Actionqueue__Snapshot__V1__RunPolicy__Repeat pb_run_policy_repeat;
-typedef Actionqueue__Snapshot__V1__RunPolicy__Cron pb_run_policy_cron;
-typedef Actionqueue__Snapshot__V1__StringList pb_string_list;
-typedef Actionqueue__Snapshot__V1__TaskConstraints pb_task_constraints;
-typedef Actionqueue__Snapshot__V1__TaskMetadata pb_task_metadata;
-typedef Actionqueue__Snapshot__V1__SnapshotRun pb_run;
-typedef Actionqueue__Snapshot__V1__RunInstance pb_run_instance;
-typedef Actionqueue__Snapshot__V1__SnapshotRunStateHistoryEntry pb_history_entry;
-typedef Actionqueue__Snapshot__V1__SnapshotAttemptHistoryEntry pb_attempt;
-typedef Actionqueue__Snapshot__V1__SnapshotLeaseMetadata pb_lease;
-typedef Actionqueue__Snapshot__V1__SnapshotEngineControl pb_engine_control;
-typedef Actionqueue__Snapshot__V1__SnapshotDependencyDeclaration pb_dependency;
-typedef Actionqueue__Snapshot__V1__SnapshotBudget pb_budget;
-typedef Actionqueue__Snapshot__V1__SnapshotSubscription pb_subscription;
-typedef Actionqueue__Snapshot__V1__EventFilter pb_event_filter;
-typedef Actionqueue__Snapshot__V1__EventFilter__TaskCompleted pb_filter_task_completed;
-typedef Actionqueue__Snapshot__V1__EventFilter__RunStateChanged pb_filter_run_state_changed;
-typedef Actionqueue__Snapshot__V1__EventFilter__BudgetThreshold pb_filter_budget_threshold;
-typedef Actionqueue__Snapshot__V1__EventFilter__Custom pb_filter_custom;
-typedef Actionqueue__Snapshot__V1__SnapshotActor pb_actor;
-typedef Actionqueue__Snapshot__V1__SnapshotTenant pb_tenant;
-typedef Actionqueue__Snapshot__V1__SnapshotRoleAssignment pb_role_assignment;
-typedef Actionqueue__Snapshot__V1__Role pb_role;
-typedef Actionqueue__Snapshot__V1__SnapshotCapabilityGrant pb_capability_grant;
-typedef Actionqueue__Snapshot__V1__Capability pb_capability;
-typedef Actionqueue__Snapshot__V1__SnapshotLedgerEntry pb_ledger_entry;
+#define AQ__PB_TYPEDEF(rec) typedef AQ_PB_##rec pb_##rec;
+#define AQ__PB_TYPEDEF_OF(rec, ...) AQ__PB_TYPEDEF(rec)
+AQ_ROOT(AQ__PB_TYPEDEF_OF)
+AQ_RECORDS(AQ__PB_TYPEDEF_OF)
+AQ_UNIONS(AQ__PB_TYPEDEF_OF)
+AQ_VARIANTS(AQ__PB_TYPEDEF_OF)
+AQ_HANDWRITTEN(AQ__PB_TYPEDEF_OF)
+AQ_WRAPPERS(AQ__PB_TYPEDEF)
+#undef AQ__PB_TYPEDEF_OF
+#undef AQ__PB_TYPEDEF
 
 /* ---- protobuf-c's allocations ---------------------------------------------------------------- */
 
@@ -135,6 +113,10 @@ aq_status aq__bytes_from_pb(aq__dec *d, const ProtobufCBinaryData *b, aq_bytes *
                             aq_error *err);
 aq_status aq__str_list_from_pb(aq__dec *d, size_t n, char *const *items, const char *field,
                                aq_str_list *out, aq_error *err);
+aq_status aq__uuid_list_from_pb(aq__dec *d, size_t n, const ProtobufCBinaryData *items,
+                                const char *field, aq_uuid_list *out, aq_error *err);
+/* A uint32 that is a u8 in the engine. */
+aq_status aq__u8_from_pb(uint32_t v, const char *field, uint8_t *out, aq_error *err);
 /* An enum value in 1..max; `present == false` is a missing-field error. */
 aq_status aq__enum_from_pb(protobuf_c_boolean has, int value, int max, const char *field,
                            const char *type, int *out, aq_error *err);
@@ -194,6 +176,8 @@ static inline void aq__bytes_to_pb(const aq_bytes *b, protobuf_c_boolean *has,
 aq_status aq__str_to_pb(const aq_str *s, const char *field, char **out, aq_error *err);
 aq_status aq__str_list_to_pb(aq__enc *e, const aq_str_list *l, const char *field, size_t *n,
                              char ***out, aq_error *err);
+aq_status aq__uuid_list_to_pb(aq__enc *e, const aq_uuid_list *l, size_t *n,
+                              ProtobufCBinaryData **out, aq_error *err);
 /* Check an enum value lies in 1..max before it goes on the wire. */
 aq_status aq__enum_to_pb(int value, int max, const char *field, const char *type,
                          aq_error *err);
@@ -203,46 +187,22 @@ aq_status aq__unknown_count(const aq_unknown *u, size_t *n, aq_error *err);
 aq_status aq__unknown_attach(aq__enc *e, ProtobufCMessage *msg, const aq_unknown *u,
                              aq_error *err);
 
-/* ---- record converters (convert_task.c, convert_run.c, convert_records.c) ------------------- */
+/* ---- record converters -------------------------------------------------------------------- */
 
-aq_status aq__task_from_pb(aq__dec *d, pb_task *m, aq_task *out, aq_error *err);
-aq_status aq__task_to_pb(aq__enc *e, const aq_task *t, pb_task **out, aq_error *err);
+/* aq__<record>_from_pb / _to_pb for every record (pb_records.c, expanded from the schema's
+ * field lists; role and capability are hand-written in pb_role_capability.c). */
+#define AQ__DECLARE_CONVERTERS(rec, ...)                                                        \
+    aq_status aq__##rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err);      \
+    aq_status aq__##rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err);
+AQ_RECORDS(AQ__DECLARE_CONVERTERS)
+AQ_UNIONS(AQ__DECLARE_CONVERTERS)
+AQ_HANDWRITTEN(AQ__DECLARE_CONVERTERS)
+#undef AQ__DECLARE_CONVERTERS
 
-aq_status aq__run_from_pb(aq__dec *d, pb_run *m, aq_run *out, aq_error *err);
-aq_status aq__run_to_pb(aq__enc *e, const aq_run *r, pb_run **out, aq_error *err);
-
-aq_status aq__metadata_from_pb(aq__dec *d, pb_metadata *m, aq_metadata *out, aq_error *err);
-aq_status aq__metadata_to_pb(aq__enc *e, const aq_metadata *x, pb_metadata **out,
-                             aq_error *err);
-aq_status aq__engine_from_pb(aq__dec *d, pb_engine_control *m, aq_engine_control *out,
-                             aq_error *err);
-aq_status aq__engine_to_pb(aq__enc *e, const aq_engine_control *x, pb_engine_control **out,
-                           aq_error *err);
-aq_status aq__dependency_from_pb(aq__dec *d, pb_dependency *m, aq_dependency *out,
-                                 aq_error *err);
-aq_status aq__dependency_to_pb(aq__enc *e, const aq_dependency *x, pb_dependency **out,
-                               aq_error *err);
-aq_status aq__budget_from_pb(aq__dec *d, pb_budget *m, aq_budget *out, aq_error *err);
-aq_status aq__budget_to_pb(aq__enc *e, const aq_budget *x, pb_budget **out, aq_error *err);
-aq_status aq__subscription_from_pb(aq__dec *d, pb_subscription *m, aq_subscription *out,
-                                   aq_error *err);
-aq_status aq__subscription_to_pb(aq__enc *e, const aq_subscription *x, pb_subscription **out,
-                                 aq_error *err);
-aq_status aq__actor_from_pb(aq__dec *d, pb_actor *m, aq_actor *out, aq_error *err);
-aq_status aq__actor_to_pb(aq__enc *e, const aq_actor *x, pb_actor **out, aq_error *err);
-aq_status aq__tenant_from_pb(aq__dec *d, pb_tenant *m, aq_tenant *out, aq_error *err);
-aq_status aq__tenant_to_pb(aq__enc *e, const aq_tenant *x, pb_tenant **out, aq_error *err);
-aq_status aq__role_assignment_from_pb(aq__dec *d, pb_role_assignment *m,
-                                      aq_role_assignment *out, aq_error *err);
-aq_status aq__role_assignment_to_pb(aq__enc *e, const aq_role_assignment *x,
-                                    pb_role_assignment **out, aq_error *err);
-aq_status aq__capability_grant_from_pb(aq__dec *d, pb_capability_grant *m,
-                                       aq_capability_grant *out, aq_error *err);
-aq_status aq__capability_grant_to_pb(aq__enc *e, const aq_capability_grant *x,
-                                     pb_capability_grant **out, aq_error *err);
-aq_status aq__ledger_entry_from_pb(aq__dec *d, pb_ledger_entry *m, aq_ledger_entry *out,
-                                   aq_error *err);
-aq_status aq__ledger_entry_to_pb(aq__enc *e, const aq_ledger_entry *x, pb_ledger_entry **out,
-                                 aq_error *err);
+/* The snapshot's fields other than its record lists, which the codec converts one by one.
+ * head_to_pb fills a message the caller initialised. */
+aq_status aq__snapshot_head_from_pb(aq__dec *d, pb_snapshot *m, aq_snapshot *out, aq_error *err);
+aq_status aq__snapshot_head_to_pb(aq__enc *e, const aq_snapshot *x, pb_snapshot *m,
+                                  aq_error *err);
 
 #endif /* AQSNAP_CONVERT_H */

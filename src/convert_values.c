@@ -96,6 +96,29 @@ aq_status aq__str_list_from_pb(aq__dec *d, size_t n, char *const *items, const c
     return AQ_OK;
 }
 
+aq_status aq__uuid_list_from_pb(aq__dec *d, size_t n, const ProtobufCBinaryData *items,
+                                const char *field, aq_uuid_list *out, aq_error *err)
+{
+    out->items = aq__dec_array(d, n, sizeof *out->items);
+    if (AQ__UNLIKELY(out->items == NULL)) return aq__fail_oom(err);
+    out->count = n;
+    for (size_t i = 0; i < n; i++)
+        AQ__IN_INDEX(err, field, i, aq__uuid_from_pb(1, &items[i], "", &out->items[i], err));
+    return AQ_OK;
+}
+
+aq_status aq__u8_from_pb(uint32_t v, const char *field, uint8_t *out, aq_error *err)
+{
+    if (AQ__UNLIKELY(v > UINT8_MAX)) {
+        (void)aq__fail(err, AQ_EDECODE, AQ_ERR_OUT_OF_RANGE,
+                       "%s %u does not fit the engine's u8 (0..255)", field, v);
+        aq__error_prefix(err, field);
+        return AQ_EDECODE;
+    }
+    *out = (uint8_t)v;
+    return AQ_OK;
+}
+
 aq_status aq__enum_from_pb(protobuf_c_boolean has, int value, int max, const char *field,
                            const char *type, int *out, aq_error *err)
 {
@@ -195,6 +218,22 @@ aq_status aq__str_list_to_pb(aq__enc *e, const aq_str_list *l, const char *field
     if (items == NULL) return aq__fail_oom(err);
     for (size_t i = 0; i < l->count; i++)
         AQ__IN_INDEX(err, field, i, aq__str_to_pb(&l->items[i], "", &items[i], err));
+    *out = items;
+    return AQ_OK;
+}
+
+aq_status aq__uuid_list_to_pb(aq__enc *e, const aq_uuid_list *l, size_t *n,
+                              ProtobufCBinaryData **out, aq_error *err)
+{
+    *n = l->count;
+    if (l->count == 0) return AQ_OK;
+    if (l->count > SIZE_MAX / sizeof **out) return aq__fail_oom(err);
+    ProtobufCBinaryData *items = aq__arena_alloc(e->scratch, l->count * sizeof *items);
+    if (items == NULL) return aq__fail_oom(err);
+    for (size_t i = 0; i < l->count; i++) {
+        protobuf_c_boolean has;
+        aq__uuid_to_pb(&l->items[i], &has, &items[i]);
+    }
     *out = items;
     return AQ_OK;
 }

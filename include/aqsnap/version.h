@@ -6,6 +6,7 @@
 #define AQSNAP_VERSION_H
 
 #include "aqsnap/export.h"
+#include "aqsnap/schema_version.h" /* AQ_SCHEMA_MIN, AQ_SCHEMA_MAX */
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,11 +18,6 @@ extern "C" {
 #define AQ_VERSION_STRING "0.1.0"
 /** MAJOR*10000 + MINOR*100 + PATCH, for compile-time comparisons. */
 #define AQ_VERSION_NUMBER (AQ_VERSION_MAJOR * 10000 + AQ_VERSION_MINOR * 100 + AQ_VERSION_PATCH)
-
-/** Oldest `metadata.schema_version` this library loads (the first JSON snapshots). */
-#define AQ_SCHEMA_MIN 4
-/** Newest `metadata.schema_version` this library loads (actionqueue 0.1.2). */
-#define AQ_SCHEMA_MAX 8
 
 /** The library's version as AQ_VERSION_NUMBER, from the library actually linked. Thread-safe. */
 AQ_API unsigned aq_version_number(void);

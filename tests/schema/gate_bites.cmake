@@ -106,7 +106,7 @@ mutate(renumber "${core}" "optional RunState state = 3;" "optional RunState stat
 run_buf(renumber breaking fail "field \"3\" with name \"state\" on message \"RunInstance\"")
 
 fresh_copy(enum_delete)
-mutate(enum_delete "${core}" "  RUN_STATE_SUSPENDED = 6; // schema v7 and later\n" "")
+mutate(enum_delete "${core}" "  RUN_STATE_SUSPENDED = 6; // aqsnap: since=7\n" "")
 run_buf(enum_delete breaking fail "enum value \"6\" on enum \"RunState\" was deleted")
 
 fresh_copy(retype)
@@ -121,9 +121,9 @@ run_buf(rename breaking fail
 
 # ---- additive changes the gate must let through -----------------------------------------------
 # Anchors: lines after which the additive and lint cases insert theirs.
-set(last_run_field "  optional uint64 last_state_change_at = 9; // defaulted to 0\n")
+set(last_run_field "  optional uint64 last_state_change_at = 9; // aqsnap: default\n")
 set(last_dimension "  BUDGET_DIMENSION_TIME_SECS = 3;\n")
-set(last_section "  repeated SnapshotLedgerEntry ledger_entries = 14; // v8+\n")
+set(last_section "  repeated SnapshotLedgerEntry ledger_entries = 14; // aqsnap: default since=8\n")
 
 fresh_copy(additive)
 mutate(additive "${core}" "${last_run_field}"

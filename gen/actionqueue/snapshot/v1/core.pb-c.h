@@ -36,6 +36,9 @@ typedef struct Actionqueue__Snapshot__V1__Capability Actionqueue__Snapshot__V1__
 
 /* --- enums --- */
 
+/*
+ * aqsnap: native=role_kind prefix=AQ_ROLE
+ */
 typedef enum _Actionqueue__Snapshot__V1__Role__Builtin {
   ACTIONQUEUE__SNAPSHOT__V1__ROLE__BUILTIN__BUILTIN_UNSPECIFIED = 0,
   ACTIONQUEUE__SNAPSHOT__V1__ROLE__BUILTIN__BUILTIN_OPERATOR = 1,
@@ -43,6 +46,9 @@ typedef enum _Actionqueue__Snapshot__V1__Role__Builtin {
   ACTIONQUEUE__SNAPSHOT__V1__ROLE__BUILTIN__BUILTIN_GATEKEEPER = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ACTIONQUEUE__SNAPSHOT__V1__ROLE__BUILTIN)
 } Actionqueue__Snapshot__V1__Role__Builtin;
+/*
+ * aqsnap: native=capability_kind prefix=AQ_CAPABILITY
+ */
 typedef enum _Actionqueue__Snapshot__V1__Capability__Builtin {
   ACTIONQUEUE__SNAPSHOT__V1__CAPABILITY__BUILTIN__BUILTIN_UNSPECIFIED = 0,
   ACTIONQUEUE__SNAPSHOT__V1__CAPABILITY__BUILTIN__BUILTIN_CAN_SUBMIT = 1,
@@ -63,7 +69,7 @@ typedef enum _Actionqueue__Snapshot__V1__RunState {
   ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_RUNNING = 4,
   ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_RETRY_WAIT = 5,
   /*
-   * schema v7 and later
+   * aqsnap: since=7
    */
   ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_SUSPENDED = 6,
   ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_COMPLETED = 7,
@@ -73,6 +79,7 @@ typedef enum _Actionqueue__Snapshot__V1__RunState {
 } Actionqueue__Snapshot__V1__RunState;
 /*
  * Outcome of a finished attempt.
+ * aqsnap: native=attempt_result
  */
 typedef enum _Actionqueue__Snapshot__V1__AttemptResultKind {
   ACTIONQUEUE__SNAPSHOT__V1__ATTEMPT_RESULT_KIND__ATTEMPT_RESULT_KIND_UNSPECIFIED = 0,
@@ -80,7 +87,7 @@ typedef enum _Actionqueue__Snapshot__V1__AttemptResultKind {
   ACTIONQUEUE__SNAPSHOT__V1__ATTEMPT_RESULT_KIND__ATTEMPT_RESULT_KIND_FAILURE = 2,
   ACTIONQUEUE__SNAPSHOT__V1__ATTEMPT_RESULT_KIND__ATTEMPT_RESULT_KIND_TIMEOUT = 3,
   /*
-   * schema v7 and later
+   * aqsnap: since=7
    */
   ACTIONQUEUE__SNAPSHOT__V1__ATTEMPT_RESULT_KIND__ATTEMPT_RESULT_KIND_SUSPENDED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ACTIONQUEUE__SNAPSHOT__V1__ATTEMPT_RESULT_KIND)
@@ -102,6 +109,9 @@ typedef enum _Actionqueue__Snapshot__V1__SafetyLevel {
   ACTIONQUEUE__SNAPSHOT__V1__SAFETY_LEVEL__SAFETY_LEVEL_TRANSACTIONAL = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ACTIONQUEUE__SNAPSHOT__V1__SAFETY_LEVEL)
 } Actionqueue__Snapshot__V1__SafetyLevel;
+/*
+ * aqsnap: native=hold_policy
+ */
 typedef enum _Actionqueue__Snapshot__V1__ConcurrencyKeyHoldPolicy {
   ACTIONQUEUE__SNAPSHOT__V1__CONCURRENCY_KEY_HOLD_POLICY__CONCURRENCY_KEY_HOLD_POLICY_UNSPECIFIED = 0,
   /*
@@ -122,6 +132,9 @@ struct  Actionqueue__Snapshot__V1__TaskPayload
   ProtobufCMessage base;
   protobuf_c_boolean has_bytes;
   ProtobufCBinaryData bytes;
+  /*
+   * aqsnap: option
+   */
   char *content_type;
 };
 #define ACTIONQUEUE__SNAPSHOT__V1__TASK_PAYLOAD__INIT \
@@ -129,6 +142,9 @@ struct  Actionqueue__Snapshot__V1__TaskPayload
     , 0, {0,NULL}, NULL }
 
 
+/*
+ * aqsnap: into=run_policy
+ */
 struct  Actionqueue__Snapshot__V1__RunPolicy__Once
 {
   ProtobufCMessage base;
@@ -138,6 +154,9 @@ struct  Actionqueue__Snapshot__V1__RunPolicy__Once
      }
 
 
+/*
+ * aqsnap: into=run_policy.repeat
+ */
 struct  Actionqueue__Snapshot__V1__RunPolicy__Repeat
 {
   ProtobufCMessage base;
@@ -159,13 +178,15 @@ struct  Actionqueue__Snapshot__V1__RunPolicy__Repeat
 
 /*
  * Only engines built with the workflow feature create these.
+ * aqsnap: into=run_policy.cron
  */
 struct  Actionqueue__Snapshot__V1__RunPolicy__Cron
 {
   ProtobufCMessage base;
   char *expression;
   /*
-   * absent = unbounded; when present >= 1
+   * Absent = unbounded; when present >= 1.
+   * aqsnap: option
    */
   protobuf_c_boolean has_max_occurrences;
   uint32_t max_occurrences;
@@ -203,6 +224,7 @@ struct  Actionqueue__Snapshot__V1__RunPolicy
 
 /*
  * Option<Vec<String>>: a wrapper so that "absent" and "present" stay distinct.
+ * aqsnap: wrapper
  */
 struct  Actionqueue__Snapshot__V1__StringList
 {
@@ -224,26 +246,27 @@ struct  Actionqueue__Snapshot__V1__TaskConstraints
   protobuf_c_boolean has_max_attempts;
   uint32_t max_attempts;
   /*
-   * absent = no timeout; never 0
+   * absent = no timeout; never 0. aqsnap: option
    */
   protobuf_c_boolean has_timeout_secs;
   uint64_t timeout_secs;
   /*
-   * never empty
+   * never empty. aqsnap: option
    */
   char *concurrency_key;
   /*
-   * defaulted
+   * aqsnap: default=CONCURRENCY_KEY_HOLD_POLICY_HOLD_DURING_RETRY
    */
   protobuf_c_boolean has_concurrency_key_hold_policy;
   Actionqueue__Snapshot__V1__ConcurrencyKeyHoldPolicy concurrency_key_hold_policy;
   /*
-   * defaulted
+   * aqsnap: default=SAFETY_LEVEL_PURE
    */
   protobuf_c_boolean has_safety_level;
   Actionqueue__Snapshot__V1__SafetyLevel safety_level;
   /*
-   * defaulted; schema v5 and later
+   * When present: non-empty, no empty entry.
+   * aqsnap: option since=5
    */
   Actionqueue__Snapshot__V1__StringList *required_capabilities;
 };
@@ -259,6 +282,9 @@ struct  Actionqueue__Snapshot__V1__TaskMetadata
   char **tags;
   protobuf_c_boolean has_priority;
   int32_t priority;
+  /*
+   * aqsnap: option
+   */
   char *description;
 };
 #define ACTIONQUEUE__SNAPSHOT__V1__TASK_METADATA__INIT \
@@ -269,6 +295,9 @@ struct  Actionqueue__Snapshot__V1__TaskMetadata
 struct  Actionqueue__Snapshot__V1__TaskSpec
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_id;
   ProtobufCBinaryData id;
   Actionqueue__Snapshot__V1__TaskPayload *payload;
@@ -276,12 +305,12 @@ struct  Actionqueue__Snapshot__V1__TaskSpec
   Actionqueue__Snapshot__V1__TaskConstraints *constraints;
   Actionqueue__Snapshot__V1__TaskMetadata *metadata;
   /*
-   * defaulted; schema v5 and later
+   * aqsnap: uuid option since=5
    */
   protobuf_c_boolean has_parent_task_id;
   ProtobufCBinaryData parent_task_id;
   /*
-   * defaulted; schema v8 and later
+   * aqsnap: uuid option since=8
    */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;
@@ -294,14 +323,20 @@ struct  Actionqueue__Snapshot__V1__TaskSpec
 struct  Actionqueue__Snapshot__V1__RunInstance
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_id;
   ProtobufCBinaryData id;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
   protobuf_c_boolean has_state;
   Actionqueue__Snapshot__V1__RunState state;
   /*
-   * only while RUNNING
+   * only while RUNNING. aqsnap: uuid option
    */
   protobuf_c_boolean has_current_attempt_id;
   ProtobufCBinaryData current_attempt_id;
@@ -314,7 +349,7 @@ struct  Actionqueue__Snapshot__V1__RunInstance
   protobuf_c_boolean has_effective_priority;
   int32_t effective_priority;
   /*
-   * defaulted to 0
+   * aqsnap: default
    */
   protobuf_c_boolean has_last_state_change_at;
   uint64_t last_state_change_at;
@@ -324,9 +359,15 @@ struct  Actionqueue__Snapshot__V1__RunInstance
     , 0, {0,NULL}, 0, {0,NULL}, 0, ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_UNSPECIFIED, 0, {0,NULL}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
+/*
+ * aqsnap: into=event_filter
+ */
 struct  Actionqueue__Snapshot__V1__EventFilter__TaskCompleted
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
 };
@@ -335,9 +376,15 @@ struct  Actionqueue__Snapshot__V1__EventFilter__TaskCompleted
     , 0, {0,NULL} }
 
 
+/*
+ * aqsnap: into=event_filter
+ */
 struct  Actionqueue__Snapshot__V1__EventFilter__RunStateChanged
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
   protobuf_c_boolean has_state;
@@ -348,15 +395,21 @@ struct  Actionqueue__Snapshot__V1__EventFilter__RunStateChanged
     , 0, {0,NULL}, 0, ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_UNSPECIFIED }
 
 
+/*
+ * aqsnap: into=event_filter
+ */
 struct  Actionqueue__Snapshot__V1__EventFilter__BudgetThreshold
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
   protobuf_c_boolean has_dimension;
   Actionqueue__Snapshot__V1__BudgetDimension dimension;
   /*
-   * a u8 in the engine: 0..=255 on the wire
+   * aqsnap: u8
    */
   protobuf_c_boolean has_threshold_pct;
   uint32_t threshold_pct;
@@ -366,6 +419,9 @@ struct  Actionqueue__Snapshot__V1__EventFilter__BudgetThreshold
     , 0, {0,NULL}, 0, ACTIONQUEUE__SNAPSHOT__V1__BUDGET_DIMENSION__BUDGET_DIMENSION_UNSPECIFIED, 0, 0 }
 
 
+/*
+ * aqsnap: into=event_filter
+ */
 struct  Actionqueue__Snapshot__V1__EventFilter__Custom
 {
   ProtobufCMessage base;

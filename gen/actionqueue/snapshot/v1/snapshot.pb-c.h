@@ -39,6 +39,9 @@ typedef struct Actionqueue__Snapshot__V1__SnapshotLedgerEntry Actionqueue__Snaps
 
 /* --- messages --- */
 
+/*
+ * aqsnap: schema=4..8
+ */
 struct  Actionqueue__Snapshot__V1__Snapshot
 {
   ProtobufCMessage base;
@@ -57,44 +60,47 @@ struct  Actionqueue__Snapshot__V1__Snapshot
   /*
    * Everything below is defaulted: absent means "empty" / "not paused".
    */
+  /*
+   * aqsnap: default
+   */
   Actionqueue__Snapshot__V1__SnapshotEngineControl *engine;
   /*
-   * v6+
+   * aqsnap: default since=6
    */
   size_t n_dependency_declarations;
   Actionqueue__Snapshot__V1__SnapshotDependencyDeclaration **dependency_declarations;
   /*
-   * v7+
+   * aqsnap: default since=7
    */
   size_t n_budgets;
   Actionqueue__Snapshot__V1__SnapshotBudget **budgets;
   /*
-   * v7+
+   * aqsnap: default since=7
    */
   size_t n_subscriptions;
   Actionqueue__Snapshot__V1__SnapshotSubscription **subscriptions;
   /*
-   * v8+
+   * aqsnap: default since=8
    */
   size_t n_actors;
   Actionqueue__Snapshot__V1__SnapshotActor **actors;
   /*
-   * v8+
+   * aqsnap: default since=8
    */
   size_t n_tenants;
   Actionqueue__Snapshot__V1__SnapshotTenant **tenants;
   /*
-   * v8+
+   * aqsnap: default since=8
    */
   size_t n_role_assignments;
   Actionqueue__Snapshot__V1__SnapshotRoleAssignment **role_assignments;
   /*
-   * v8+
+   * aqsnap: default since=8
    */
   size_t n_capability_grants;
   Actionqueue__Snapshot__V1__SnapshotCapabilityGrant **capability_grants;
   /*
-   * v8+
+   * aqsnap: default since=8
    */
   size_t n_ledger_entries;
   Actionqueue__Snapshot__V1__SnapshotLedgerEntry **ledger_entries;
@@ -133,10 +139,13 @@ struct  Actionqueue__Snapshot__V1__SnapshotTask
   Actionqueue__Snapshot__V1__TaskSpec *task_spec;
   protobuf_c_boolean has_created_at;
   uint64_t created_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_updated_at;
   uint64_t updated_at;
   /*
-   * defaulted
+   * aqsnap: option
    */
   protobuf_c_boolean has_canceled_at;
   uint64_t canceled_at;
@@ -154,6 +163,9 @@ struct  Actionqueue__Snapshot__V1__SnapshotRun
   Actionqueue__Snapshot__V1__SnapshotRunStateHistoryEntry **state_history;
   size_t n_attempts;
   Actionqueue__Snapshot__V1__SnapshotAttemptHistoryEntry **attempts;
+  /*
+   * aqsnap: option
+   */
   Actionqueue__Snapshot__V1__SnapshotLeaseMetadata *lease;
 };
 #define ACTIONQUEUE__SNAPSHOT__V1__SNAPSHOT_RUN__INIT \
@@ -163,15 +175,19 @@ struct  Actionqueue__Snapshot__V1__SnapshotRun
 
 /*
  * `from_state`/`to_state` are the engine's `from`/`to` (`from` is a Python keyword).
+ * aqsnap: native=history_entry
  */
 struct  Actionqueue__Snapshot__V1__SnapshotRunStateHistoryEntry
 {
   ProtobufCMessage base;
   /*
-   * absent for the first entry
+   * absent for the first entry. aqsnap: option json=from
    */
   protobuf_c_boolean has_from_state;
   Actionqueue__Snapshot__V1__RunState from_state;
+  /*
+   * aqsnap: json=to
+   */
   protobuf_c_boolean has_to_state;
   Actionqueue__Snapshot__V1__RunState to_state;
   protobuf_c_boolean has_timestamp;
@@ -182,20 +198,35 @@ struct  Actionqueue__Snapshot__V1__SnapshotRunStateHistoryEntry
     , 0, ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_UNSPECIFIED, 0, ACTIONQUEUE__SNAPSHOT__V1__RUN_STATE__RUN_STATE_UNSPECIFIED, 0, 0 }
 
 
+/*
+ * aqsnap: native=attempt
+ */
 struct  Actionqueue__Snapshot__V1__SnapshotAttemptHistoryEntry
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_attempt_id;
   ProtobufCBinaryData attempt_id;
   protobuf_c_boolean has_started_at;
   uint64_t started_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_finished_at;
   uint64_t finished_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_result;
   Actionqueue__Snapshot__V1__AttemptResultKind result;
+  /*
+   * aqsnap: option
+   */
   char *error;
   /*
-   * defaulted; schema v5 and later
+   * aqsnap: option since=5
    */
   protobuf_c_boolean has_output;
   ProtobufCBinaryData output;
@@ -205,6 +236,9 @@ struct  Actionqueue__Snapshot__V1__SnapshotAttemptHistoryEntry
     , 0, {0,NULL}, 0, 0, 0, 0, 0, ACTIONQUEUE__SNAPSHOT__V1__ATTEMPT_RESULT_KIND__ATTEMPT_RESULT_KIND_UNSPECIFIED, NULL, 0, {0,NULL} }
 
 
+/*
+ * aqsnap: native=lease
+ */
 struct  Actionqueue__Snapshot__V1__SnapshotLeaseMetadata
 {
   ProtobufCMessage base;
@@ -226,8 +260,14 @@ struct  Actionqueue__Snapshot__V1__SnapshotEngineControl
   ProtobufCMessage base;
   protobuf_c_boolean has_paused;
   protobuf_c_boolean paused;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_paused_at;
   uint64_t paused_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_resumed_at;
   uint64_t resumed_at;
 };
@@ -236,11 +276,20 @@ struct  Actionqueue__Snapshot__V1__SnapshotEngineControl
     , 0, 0, 0, 0, 0, 0 }
 
 
+/*
+ * aqsnap: native=dependency
+ */
 struct  Actionqueue__Snapshot__V1__SnapshotDependencyDeclaration
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
+  /*
+   * aqsnap: uuid
+   */
   size_t n_depends_on;
   ProtobufCBinaryData *depends_on;
   protobuf_c_boolean has_declared_at;
@@ -254,6 +303,9 @@ struct  Actionqueue__Snapshot__V1__SnapshotDependencyDeclaration
 struct  Actionqueue__Snapshot__V1__SnapshotBudget
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
   protobuf_c_boolean has_dimension;
@@ -275,15 +327,27 @@ struct  Actionqueue__Snapshot__V1__SnapshotBudget
 struct  Actionqueue__Snapshot__V1__SnapshotSubscription
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_subscription_id;
   ProtobufCBinaryData subscription_id;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_task_id;
   ProtobufCBinaryData task_id;
   Actionqueue__Snapshot__V1__EventFilter *filter;
   protobuf_c_boolean has_created_at;
   uint64_t created_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_triggered_at;
   uint64_t triggered_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_canceled_at;
   uint64_t canceled_at;
 };
@@ -295,20 +359,35 @@ struct  Actionqueue__Snapshot__V1__SnapshotSubscription
 struct  Actionqueue__Snapshot__V1__SnapshotActor
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_actor_id;
   ProtobufCBinaryData actor_id;
   char *identity;
   size_t n_capabilities;
   char **capabilities;
+  /*
+   * aqsnap: option
+   */
   char *department;
   protobuf_c_boolean has_heartbeat_interval_secs;
   uint64_t heartbeat_interval_secs;
+  /*
+   * aqsnap: uuid option
+   */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;
   protobuf_c_boolean has_registered_at;
   uint64_t registered_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_last_heartbeat_at;
   uint64_t last_heartbeat_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_deregistered_at;
   uint64_t deregistered_at;
 };
@@ -320,6 +399,9 @@ struct  Actionqueue__Snapshot__V1__SnapshotActor
 struct  Actionqueue__Snapshot__V1__SnapshotTenant
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;
   char *name;
@@ -334,9 +416,15 @@ struct  Actionqueue__Snapshot__V1__SnapshotTenant
 struct  Actionqueue__Snapshot__V1__SnapshotRoleAssignment
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_actor_id;
   ProtobufCBinaryData actor_id;
   Actionqueue__Snapshot__V1__Role *role;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;
   protobuf_c_boolean has_assigned_at;
@@ -350,13 +438,22 @@ struct  Actionqueue__Snapshot__V1__SnapshotRoleAssignment
 struct  Actionqueue__Snapshot__V1__SnapshotCapabilityGrant
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_actor_id;
   ProtobufCBinaryData actor_id;
   Actionqueue__Snapshot__V1__Capability *capability;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;
   protobuf_c_boolean has_granted_at;
   uint64_t granted_at;
+  /*
+   * aqsnap: option
+   */
   protobuf_c_boolean has_revoked_at;
   uint64_t revoked_at;
 };
@@ -368,11 +465,20 @@ struct  Actionqueue__Snapshot__V1__SnapshotCapabilityGrant
 struct  Actionqueue__Snapshot__V1__SnapshotLedgerEntry
 {
   ProtobufCMessage base;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_entry_id;
   ProtobufCBinaryData entry_id;
+  /*
+   * aqsnap: uuid
+   */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;
   char *ledger_key;
+  /*
+   * aqsnap: uuid option
+   */
   protobuf_c_boolean has_actor_id;
   ProtobufCBinaryData actor_id;
   protobuf_c_boolean has_payload;
