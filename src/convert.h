@@ -189,14 +189,13 @@ aq_status aq__unknown_attach(aq__enc *e, ProtobufCMessage *msg, const aq_unknown
 
 /* ---- record converters -------------------------------------------------------------------- */
 
-/* aq__<record>_from_pb / _to_pb for every record (pb_records.c, expanded from the schema's
- * field lists; role and capability are hand-written in pb_role_capability.c). */
-#define AQ__DECLARE_CONVERTERS(rec, ...)                                                        \
+/* aq__<record>_from_pb / _to_pb for the records of the snapshot's lists (pb_records.c). */
+#define AQ__DECLARE_CONVERTERS(rec)                                                             \
     aq_status aq__##rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err);      \
     aq_status aq__##rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err);
-AQ_RECORDS(AQ__DECLARE_CONVERTERS)
-AQ_UNIONS(AQ__DECLARE_CONVERTERS)
-AQ_HANDWRITTEN(AQ__DECLARE_CONVERTERS)
+#define AQ__DECLARE_SECTION(root, pb, member, num, kind, type, ...) AQ__DECLARE_CONVERTERS(type)
+AQ_SECTIONS(AQ__DECLARE_SECTION)
+#undef AQ__DECLARE_SECTION
 #undef AQ__DECLARE_CONVERTERS
 
 /* The snapshot's fields other than its record lists, which the codec converts one by one.

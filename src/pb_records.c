@@ -87,16 +87,16 @@
 
 #define FROM_PB_MSG_REQ(pb, member, num, type, def)                                               \
     if (AQ__UNLIKELY(m->pb == NULL)) return aq__missing(err, #pb);                                \
-    AQ__IN(err, #pb, aq__##type##_from_pb(d, m->pb, &out->member, err));
+    AQ__IN(err, #pb, type##_from_pb(d, m->pb, &out->member, err));
 #define FROM_PB_MSG_DEF(pb, member, num, type, def)                                               \
-    if (m->pb != NULL) AQ__IN(err, #pb, aq__##type##_from_pb(d, m->pb, &out->member, err));
+    if (m->pb != NULL) AQ__IN(err, #pb, type##_from_pb(d, m->pb, &out->member, err));
 /* Option<record>: a pointer, NULL when absent. */
 #define FROM_PB_MSG_OPT(pb, member, num, type, def)                                               \
     out->member = NULL;                                                                           \
     if (m->pb != NULL) {                                                                          \
         out->member = aq__dec_array(d, 1, sizeof *out->member);                                   \
         if (AQ__UNLIKELY(out->member == NULL)) return aq__fail_oom(err);                          \
-        AQ__IN(err, #pb, aq__##type##_from_pb(d, m->pb, out->member, err));                       \
+        AQ__IN(err, #pb, type##_from_pb(d, m->pb, out->member, err));                       \
     }
 
 #define FROM_PB_LIST_MSG(pb, member, type)                                                        \
@@ -105,7 +105,7 @@
     out->member.count = m->n_##pb;                                                                \
     for (size_t i_ = 0; i_ < m->n_##pb; i_++)                                                     \
         AQ__IN_INDEX(err, #pb, i_,                                                                \
-                     aq__##type##_from_pb(d, m->pb[i_], &out->member.items[i_], err));
+                     type##_from_pb(d, m->pb[i_], &out->member.items[i_], err));
 #define FROM_PB_LIST_MSG_REQ(pb, member, num, type, def) FROM_PB_LIST_MSG(pb, member, type)
 #define FROM_PB_LIST_MSG_DEF(pb, member, num, type, def) FROM_PB_LIST_MSG(pb, member, type)
 
@@ -191,10 +191,10 @@
     }
 
 #define TO_PB_MSG_REQ(pb, member, type)                                                           \
-    AQ__IN(err, #member, aq__##type##_to_pb(e, &x->member, &m->pb, err));
+    AQ__IN(err, #member, type##_to_pb(e, &x->member, &m->pb, err));
 #define TO_PB_MSG_DEF TO_PB_MSG_REQ
 #define TO_PB_MSG_OPT(pb, member, type)                                                           \
-    if (x->member != NULL) AQ__IN(err, #member, aq__##type##_to_pb(e, x->member, &m->pb, err));
+    if (x->member != NULL) AQ__IN(err, #member, type##_to_pb(e, x->member, &m->pb, err));
 
 #define TO_PB_LIST_MSG(pb, member, type)                                                          \
     if (x->member.count > 0) {                                                                    \
@@ -204,7 +204,7 @@
         if (AQ__UNLIKELY(m->pb == NULL)) return aq__fail_oom(err);                                \
         for (size_t i_ = 0; i_ < n_; i_++)                                                        \
             AQ__IN_INDEX(err, #member, i_,                                                        \
-                         aq__##type##_to_pb(e, &x->member.items[i_], &m->pb[i_], err));           \
+                         type##_to_pb(e, &x->member.items[i_], &m->pb[i_], err));           \
         m->n_##pb = n_;                                                                           \
     }
 #define TO_PB_LIST_MSG_REQ TO_PB_LIST_MSG
@@ -265,15 +265,25 @@
 
 /* ---- records ---------------------------------------------------------------------------------- */
 
+/* Every converter is static, so that the compiler can inline a record's converter into its
+ * parent's; the codec reaches the ones it needs through the exports at the end. */
+#define DECLARE(rec, ...)                                                                         \
+    static aq_status rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err);       \
+    static aq_status rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err);
+AQ_RECORDS(DECLARE)
+AQ_UNIONS(DECLARE)
+AQ_HANDWRITTEN(DECLARE)
+#undef DECLARE
+
 #define DEFINE_RECORD(rec, rust)                                                                  \
-    aq_status aq__##rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err)         \
+    static aq_status rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err)        \
     {                                                                                             \
         aq__pb_child children[1 AQ_FIELDS_##rec(WRAPS)] = {{0, NULL}};                                        \
         size_t n_children = 0;                                                                    \
         AQ_FIELDS_##rec(FROM_PB)                                                                  \
         return aq__unknown_capture(d, &m->base, children, n_children, &out->unknown, err);       \
     }                                                                                             \
-    aq_status aq__##rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err)    \
+    static aq_status rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err)   \
     {                                                                                             \
         pb_##rec *m = AQ__PB_NEW(e, pb_##rec, AQ_PB_INIT_##rec);                                  \
         if (AQ__UNLIKELY(m == NULL)) return aq__fail_oom(err);                                    \
@@ -340,7 +350,7 @@ AQ_VARIANTS(DEFINE_VARIANT)
         break;
 
 #define DEFINE_UNION(rec, oneof, rust)                                                            \
-    aq_status aq__##rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err)         \
+    static aq_status rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err)        \
     {                                                                                             \
         const ProtobufCMessage *variant_msg;                                                      \
         switch ((int)m->oneof##_case) {                                                           \
@@ -352,7 +362,7 @@ AQ_VARIANTS(DEFINE_VARIANT)
         aq__pb_child child = {(uint32_t)m->oneof##_case, variant_msg};                            \
         return aq__unknown_capture(d, &m->base, &child, 1, &out->unknown, err);                   \
     }                                                                                             \
-    aq_status aq__##rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err)    \
+    static aq_status rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err)   \
     {                                                                                             \
         pb_##rec *m = AQ__PB_NEW(e, pb_##rec, AQ_PB_INIT_##rec);                                  \
         if (AQ__UNLIKELY(m == NULL)) return aq__fail_oom(err);                                    \
@@ -367,3 +377,69 @@ AQ_VARIANTS(DEFINE_VARIANT)
         return AQ_OK;                                                                             \
     }
 AQ_UNIONS(DEFINE_UNION)
+
+/* ---- Role and Capability, by hand --------------------------------------------------------------- */
+
+/* A oneof of a built-in enum (native kinds 1..N, the enum's numbers) or a custom name (native
+ * kind N + 1, the engine's `Custom(String)`): not a list of fields, so converted here by hand;
+ * the enums' facts still come from the schema. */
+
+/* Decoding: `which` is the oneof case (1 builtin, 2 custom). */
+static aq_status named_from_pb(aq__dec *d, int which, int builtin, const char *custom,
+                               int builtin_max, const char *type, int *kind_out,
+                               aq_str *custom_out, aq_error *err)
+{
+    switch (which) {
+    case 1:
+        return aq__enum_from_pb(1, builtin, builtin_max, "builtin", type, kind_out, err);
+    case 2:
+        *kind_out = builtin_max + 1;
+        return aq__str_from_pb(d, custom, "custom", custom_out, err);
+    default:
+        return aq__fail(err, AQ_EDECODE, AQ_ERR_ONEOF_UNSET,
+                        "no variant of %s is set (builtin or custom)", type);
+    }
+}
+
+#define DEFINE_NAMED(rec, oneof, rust)                                                            \
+    static aq_status rec##_from_pb(aq__dec *d, pb_##rec *m, aq_##rec *out, aq_error *err)        \
+    {                                                                                             \
+        int kind;                                                                                 \
+        int which = (int)m->oneof##_case;                                                         \
+        AQ_TRY(named_from_pb(d, which, which == 1 ? (int)m->builtin : 0,                          \
+                             which == 2 ? m->custom : NULL, AQ_ENUM_##rec##_kind_MAX, rust,      \
+                             &kind, &out->custom, err));                                          \
+        out->kind = (aq_##rec##_kind)kind;                                                        \
+        return aq__unknown_capture(d, &m->base, NULL, 0, &out->unknown, err);                     \
+    }                                                                                             \
+    static aq_status rec##_to_pb(aq__enc *e, const aq_##rec *x, pb_##rec **out, aq_error *err)   \
+    {                                                                                             \
+        pb_##rec *m = AQ__PB_NEW(e, pb_##rec, AQ_PB_INIT_##rec);                                  \
+        if (AQ__UNLIKELY(m == NULL)) return aq__fail_oom(err);                                    \
+        int kind = (int)x->kind;                                                                  \
+        AQ_TRY(aq__enum_to_pb(kind, AQ_ENUM_##rec##_kind_MAX + 1, "", rust, err));                \
+        if (kind == AQ_ENUM_##rec##_kind_MAX + 1) {                                               \
+            m->oneof##_case = 2;                                                                  \
+            AQ_TRY(aq__str_to_pb(&x->custom, "custom", &m->custom, err));                         \
+        } else {                                                                                  \
+            m->oneof##_case = 1;                                                                  \
+            m->builtin = (AQ_ENUM_##rec##_kind_PB)kind;                                           \
+        }                                                                                         \
+        AQ_TRY(aq__unknown_attach(e, &m->base, x->unknown, err));                                 \
+        *out = m;                                                                                 \
+        return AQ_OK;                                                                             \
+    }
+AQ_HANDWRITTEN(DEFINE_NAMED)
+
+/* ---- what the codec calls ----------------------------------------------------------------------- */
+
+#define EXPORT_SECTION(root, pb, member, num, kind, type, presence, since, json, def)             \
+    aq_status aq__##type##_from_pb(aq__dec *d, pb_##type *m, aq_##type *out, aq_error *err)      \
+    {                                                                                             \
+        return type##_from_pb(d, m, out, err);                                                    \
+    }                                                                                             \
+    aq_status aq__##type##_to_pb(aq__enc *e, const aq_##type *x, pb_##type **out, aq_error *err) \
+    {                                                                                             \
+        return type##_to_pb(e, x, out, err);                                                      \
+    }
+AQ_SECTIONS(EXPORT_SECTION)
