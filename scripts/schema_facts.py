@@ -293,6 +293,9 @@ def resolve_field(schema, rec, i, fd):
     if since > schema.schema_min and presence == "REQ":
         raise SchemaError(f"{what}: a field added in v{since} must be 'option' or 'default', "
                           "or older documents could not load")
+    if since > schema.schema_min and presence == "DEF" and kind == "MSG":
+        raise SchemaError(f"{what}: a record added in v{since} is an 'option' (a C pointer), "
+                          "so that older documents can say it is absent")
     if since < schema.schema_min or since > schema.schema_max:
         raise SchemaError(f"{what}: since={since} is outside {schema.schema_min}..{schema.schema_max}")
     key = t.get("json", fd.name)
@@ -445,9 +448,9 @@ def header(schema):
     for r in schema.order:
         if r.kind == "union":
             s.append(xlist(f"AQ_UNION_{r.native}",
-                           ["record", "oneof", "case", "pb_field", "variant", "json"],
-                           [[r.native, r.oneof, str(n), pb, v.native, c_str(j)]
-                            for n, pb, v, j in r.variants],
+                           ["record", "oneof", "case", "constant", "pb_field", "variant", "json"],
+                           [[r.native, r.oneof, str(n), f"AQ_{r.native.upper()}_{pb.upper()}",
+                             pb, v.native, c_str(j)] for n, pb, v, j in r.variants],
                            f"{r.full}: the variants of oneof `{r.oneof}`"))
             names = [j for _, _, _, j in r.variants]
             text = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]

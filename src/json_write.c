@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "aqsnap/json.h"
+#include "aqsnap/schema_facts.h"
 #include "aqsnap/version.h"
 #include "internal.h"
 
@@ -149,6 +150,17 @@ static aq_status refuse_feature(jw *w, const char *what, uint32_t since)
                     what, (unsigned)w->schema, (unsigned)since);
 }
 
+/* A list the schema version has no key for must be empty. */
+static aq_status refuse_list(jw *w, const char *name, size_t count, uint32_t since)
+{
+    (void)aq__fail(w->err, AQ_EINVAL, AQ_ERR_SCHEMA_FEATURE,
+                   "the snapshot holds %zu %s, but schema_version %u has no key for them "
+                   "(added in v%u); raise metadata.schema_version or clear them",
+                   count, name, (unsigned)w->schema, (unsigned)since);
+    aq__error_prefix(w->err, name);
+    return AQ_EINVAL;
+}
+
 /* ---- scalar values --------------------------------------------------------------------------- */
 
 static const char digit_pairs[] = "00010203040506070809"
@@ -219,11 +231,6 @@ static aq_status w_null(jw *w)
     return AQ_OK;
 }
 
-static aq_status w_opt_u64(jw *w, const aq_opt_u64 *v)
-{
-    return v->present ? w_u64(w, v->value) : w_null(w);
-}
-
 static aq_status w_uuid(jw *w, const aq_uuid *id)
 {
     static const char hex[] = "0123456789abcdef";
@@ -238,11 +245,6 @@ static aq_status w_uuid(jw *w, const aq_uuid *id)
     *p++ = '"';
     w->out.len += 38;
     return AQ_OK;
-}
-
-static aq_status w_opt_uuid(jw *w, const aq_opt_uuid *id)
-{
-    return id->present ? w_uuid(w, &id->value) : w_null(w);
 }
 
 /* serde_json's escape table: 0 = written as is, else the letter after the backslash ('u' for
@@ -297,11 +299,6 @@ static aq_status w_str(jw *w, const aq_str *s)
     return w_text(w, s->ptr, s->len);
 }
 
-static aq_status w_opt_str(jw *w, const aq_opt_str *s)
-{
-    return s->present ? w_str(w, &s->value) : w_null(w);
-}
-
 static aq_status w_bytes(jw *w, const aq_bytes *b)
 {
     AQ_TRY(open_(w, '['));
@@ -354,10 +351,9 @@ static aq_status bad_enum(jw *w, const char *type, int value, int max)
                     "%s holds %d, not a valid variant (1..%d)", type, value, max);
 }
 
-/* A unit variant: its name in a string. `name` is the model's static spelling. */
-static aq_status w_name(jw *w, const char *name)
+/* A unit variant: its name in a string. */
+static aq_status w_name(jw *w, const char *name, size_t n)
 {
-    size_t n = strlen(name);
     AQ_TRY(reserve(w, n + 2));
     byte(w, '"');
     raw(w, name, n);
@@ -365,19 +361,27 @@ static aq_status w_name(jw *w, const char *name)
     return AQ_OK;
 }
 
-static aq_status w_run_state(jw *w, aq_run_state s)
-{
-    if (AQ__UNLIKELY((int)s < 1 || (int)s > AQ_RUN_STATE_CANCELED))
-        return bad_enum(w, "RunState", (int)s, AQ_RUN_STATE_CANCELED);
-    return w_name(w, aq_run_state_name(s));
-}
-
-static aq_status w_dimension(jw *w, aq_budget_dimension d)
-{
-    if (AQ__UNLIKELY((int)d < 1 || (int)d > AQ_BUDGET_DIMENSION_TIME_SECS))
-        return bad_enum(w, "BudgetDimension", (int)d, AQ_BUDGET_DIMENSION_TIME_SECS);
-    return w_name(w, aq_budget_dimension_name(d));
-}
+/* One writer per unit enum of the schema: the variant's name, or a refusal out of range. */
+#define NAME_OF(e, constant, number, json, since) [number] = {json, sizeof(json) - 1},
+#define DEFINE_ENUM_WRITER(e)                                                                     \
+    static aq_status w_enum_##e(jw *w, int v)                                                     \
+    {                                                                                             \
+        static const struct {                                                                     \
+            const char *s;                                                                        \
+            size_t n;                                                                             \
+        } names[] = {{NULL, 0}, AQ_ENUM_##e(NAME_OF)};                                            \
+        if (AQ__UNLIKELY(v < 1 || v > AQ_ENUM_##e##_MAX))                                         \
+            return bad_enum(w, AQ_ENUM_##e##_RUST, v, AQ_ENUM_##e##_MAX);                         \
+        return w_name(w, names[v].s, names[v].n);                                                 \
+    }
+DEFINE_ENUM_WRITER(run_state)
+DEFINE_ENUM_WRITER(attempt_result)
+DEFINE_ENUM_WRITER(budget_dimension)
+DEFINE_ENUM_WRITER(safety_level)
+DEFINE_ENUM_WRITER(hold_policy)
+DEFINE_ENUM_WRITER(role_kind)
+DEFINE_ENUM_WRITER(capability_kind)
+#undef DEFINE_ENUM_WRITER
 
 /* `{"Variant":` opening an externally tagged data variant; close with close_(w, '}'). */
 static aq_status open_variant(jw *w, const char *quoted, size_t n)
@@ -386,416 +390,179 @@ static aq_status open_variant(jw *w, const char *quoted, size_t n)
     return key_(w, quoted, n);
 }
 
-#define OPEN_VARIANT(w, name) open_variant((w), "\"" name "\"", sizeof(name) + 1)
+/* ---- one statement per field of a record (gen/aqsnap/schema_facts.h), `x` the record ------- */
 
-/* Role and Capability: unit variants, or {"Custom":"name"}. */
-static aq_status w_named(jw *w, int kind, int custom_kind, const char *name, const aq_str *custom,
-                         const char *type)
-{
-    if (kind == custom_kind) {
-        AQ_TRY(OPEN_VARIANT(w, "Custom"));
-        IN(w, "Custom", w_str(w, custom));
+/* Fields newer than the document's schema version have no key: they are left out, and content
+ * that only such a key could carry is refused rather than dropped. */
+#define W_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                    \
+    if ((since) <= AQ_SCHEMA_MIN || w->schema >= (since)) {                                       \
+        W_##kind##_##presence(json, member, type);                                                \
+    } else if (SET_##kind##_##presence(member, def)) {                                            \
+        REFUSE_##kind(member, json, since);                                                       \
+    }
+
+#define W_U32_REQ(json, member, type) FIELD(w, json, w_u64(w, x->member))
+#define W_U32_DEF W_U32_REQ
+#define W_U64_REQ W_U32_REQ
+#define W_U64_DEF W_U32_REQ
+#define W_U8_REQ W_U32_REQ
+#define W_U8_DEF W_U32_REQ
+#define W_I32_REQ(json, member, type) FIELD(w, json, w_i32(w, x->member))
+#define W_I32_DEF W_I32_REQ
+#define W_BOOL_REQ(json, member, type) FIELD(w, json, w_bool(w, x->member))
+#define W_BOOL_DEF W_BOOL_REQ
+#define W_UUID_REQ(json, member, type) FIELD(w, json, w_uuid(w, &x->member))
+#define W_STR_REQ(json, member, type) FIELD(w, json, w_str(w, &x->member))
+#define W_BYTES_REQ(json, member, type) FIELD(w, json, w_bytes(w, &x->member))
+#define W_ENUM_REQ(json, member, type) FIELD(w, json, w_enum_##type(w, (int)x->member))
+#define W_ENUM_DEF W_ENUM_REQ
+#define W_MSG_REQ(json, member, type) FIELD(w, json, w_##type(w, &x->member))
+#define W_MSG_DEF W_MSG_REQ
+#define W_LIST_STR_REQ(json, member, type) FIELD(w, json, w_str_list(w, &x->member))
+#define W_LIST_STR_DEF W_LIST_STR_REQ
+#define W_LIST_UUID_REQ(json, member, type) LIST(w, json, x->member, w_uuid)
+#define W_LIST_UUID_DEF W_LIST_UUID_REQ
+#define W_LIST_MSG_REQ(json, member, type) LIST(w, json, x->member, w_##type)
+#define W_LIST_MSG_DEF W_LIST_MSG_REQ
+/* Option: null, or the value as above. */
+#define W_OPT(json, member, value) FIELD(w, json, x->member.present ? (value) : w_null(w))
+#define W_U32_OPT(json, member, type) W_OPT(json, member, w_u64(w, x->member.value))
+#define W_U64_OPT W_U32_OPT
+#define W_UUID_OPT(json, member, type) W_OPT(json, member, w_uuid(w, &x->member.value))
+#define W_STR_OPT(json, member, type) W_OPT(json, member, w_str(w, &x->member.value))
+#define W_BYTES_OPT(json, member, type) W_OPT(json, member, w_bytes(w, &x->member.value))
+#define W_ENUM_OPT(json, member, type) W_OPT(json, member, w_enum_##type(w, (int)x->member.value))
+#define W_STRLIST_OPT(json, member, type) W_OPT(json, member, w_str_list(w, &x->member.value))
+#define W_MSG_OPT(json, member, type)                                                             \
+    FIELD(w, json, x->member != NULL ? w_##type(w, x->member) : w_null(w))
+
+/* Whether a field holds anything that only its key could carry. */
+#define SET_OPT(member) x->member.present
+#define SET_U32_OPT(member, def) SET_OPT(member)
+#define SET_U64_OPT(member, def) SET_OPT(member)
+#define SET_UUID_OPT(member, def) SET_OPT(member)
+#define SET_STR_OPT(member, def) SET_OPT(member)
+#define SET_BYTES_OPT(member, def) SET_OPT(member)
+#define SET_ENUM_OPT(member, def) SET_OPT(member)
+#define SET_STRLIST_OPT(member, def) SET_OPT(member)
+#define SET_MSG_OPT(member, def) (x->member != NULL)
+#define SET_SCALAR_DEF(member, def) (x->member != (def))
+#define SET_U32_DEF SET_SCALAR_DEF
+#define SET_U64_DEF SET_SCALAR_DEF
+#define SET_U8_DEF SET_SCALAR_DEF
+#define SET_I32_DEF SET_SCALAR_DEF
+#define SET_BOOL_DEF SET_SCALAR_DEF
+#define SET_ENUM_DEF SET_SCALAR_DEF
+/* A defaulted record is as old as the oldest schema version (schema_facts.py checks it). */
+#define SET_MSG_DEF(member, def) 0
+#define SET_LIST_DEF(member, def) (x->member.count > 0)
+#define SET_LIST_STR_DEF SET_LIST_DEF
+#define SET_LIST_UUID_DEF SET_LIST_DEF
+#define SET_LIST_MSG_DEF SET_LIST_DEF
+/* Required fields exist in every schema version (schema_facts.py checks it). */
+#define SET_REQ(member, def) 0
+#define SET_U32_REQ SET_REQ
+#define SET_U64_REQ SET_REQ
+#define SET_U8_REQ SET_REQ
+#define SET_I32_REQ SET_REQ
+#define SET_BOOL_REQ SET_REQ
+#define SET_UUID_REQ SET_REQ
+#define SET_STR_REQ SET_REQ
+#define SET_BYTES_REQ SET_REQ
+#define SET_ENUM_REQ SET_REQ
+#define SET_MSG_REQ SET_REQ
+#define SET_LIST_STR_REQ SET_REQ
+#define SET_LIST_UUID_REQ SET_REQ
+#define SET_LIST_MSG_REQ SET_REQ
+
+#define REFUSE_VALUE(member, json, since) IN(w, json, refuse_feature(w, json, since))
+#define REFUSE_U32 REFUSE_VALUE
+#define REFUSE_U64 REFUSE_VALUE
+#define REFUSE_U8 REFUSE_VALUE
+#define REFUSE_I32 REFUSE_VALUE
+#define REFUSE_BOOL REFUSE_VALUE
+#define REFUSE_UUID REFUSE_VALUE
+#define REFUSE_STR REFUSE_VALUE
+#define REFUSE_BYTES REFUSE_VALUE
+#define REFUSE_ENUM REFUSE_VALUE
+#define REFUSE_MSG REFUSE_VALUE
+#define REFUSE_STRLIST REFUSE_VALUE
+#define REFUSE_LIST(member, json, since) AQ_TRY(refuse_list(w, json, x->member.count, since))
+#define REFUSE_LIST_STR REFUSE_LIST
+#define REFUSE_LIST_UUID REFUSE_LIST
+#define REFUSE_LIST_MSG REFUSE_LIST
+
+#define RECORD_BODY(rec)                                                                          \
+    AQ_TRY(open_(w, '{'));                                                                        \
+    AQ_FIELDS_##rec(W_FIELD)                                                                      \
+    return close_(w, '}');
+
+/* ---- records, oneof variants and oneofs ------------------------------------------------------ */
+
+#define DECLARE(rec, ...) static aq_status w_##rec(jw *w, const aq_##rec *x);
+AQ_RECORDS(DECLARE)
+AQ_UNIONS(DECLARE)
+AQ_HANDWRITTEN(DECLARE)
+#undef DECLARE
+
+#define DEFINE_RECORD(rec, rust)                                                                  \
+    static aq_status w_##rec(jw *w, const aq_##rec *x)                                            \
+    {                                                                                             \
+        RECORD_BODY(rec)                                                                          \
+    }
+AQ_RECORDS(DEFINE_RECORD)
+#undef DEFINE_RECORD
+
+/* A variant's fields live in its union's struct. */
+#define DEFINE_VARIANT(variant, parent, rust)                                                     \
+    static aq_status w_##variant(jw *w, const aq_##parent *x)                                     \
+    {                                                                                             \
+        (void)x;                                                                                  \
+        RECORD_BODY(variant)                                                                      \
+    }
+AQ_VARIANTS(DEFINE_VARIANT)
+#undef DEFINE_VARIANT
+
+/* serde's external tagging: a variant without fields is its name, the others
+ * {"Name": {fields}}. */
+#define WRITE_VARIANT(rec, oneof, case_, constant, pb_field, variant, json)                       \
+    case constant:                                                                                \
+        if (AQ_FIELDS_##variant##_COUNT == 0) return w_name(w, json, sizeof(json) - 1);           \
+        AQ_TRY(open_variant(w, "\"" json "\"", sizeof(json) + 1));                                \
+        IN(w, json, w_##variant(w, x));                                                           \
         return close_(w, '}');
+
+#define DEFINE_UNION(rec, oneof, rust)                                                            \
+    static aq_status w_##rec(jw *w, const aq_##rec *x)                                            \
+    {                                                                                             \
+        switch (x->kind) {                                                                        \
+            AQ_UNION_##rec(WRITE_VARIANT)                                                         \
+        default:                                                                                  \
+            return aq__fail(w->err, AQ_EINVAL, AQ_ERR_ONEOF_UNSET, "%s kind %d is not %s", rust,  \
+                            (int)x->kind, AQ_UNION_##rec##_NAMES);                                \
+        }                                                                                         \
     }
-    if (AQ__UNLIKELY(kind < 1 || kind > custom_kind)) return bad_enum(w, type, kind, custom_kind);
-    return w_name(w, name);
-}
+AQ_UNIONS(DEFINE_UNION)
+#undef DEFINE_UNION
 
-/* ---- tasks ----------------------------------------------------------------------------------- */
-
-static aq_status w_payload(jw *w, const aq_task_payload *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "bytes", w_bytes(w, &x->bytes));
-    FIELD(w, "content_type", w_opt_str(w, &x->content_type));
-    return close_(w, '}');
-}
-
-static aq_status w_repeat(jw *w, const aq_run_policy *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "count", w_u64(w, x->repeat.count));
-    FIELD(w, "interval_secs", w_u64(w, x->repeat.interval_secs));
-    return close_(w, '}');
-}
-
-static aq_status w_cron(jw *w, const aq_run_policy *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "expression", w_str(w, &x->cron.expression));
-    if (x->cron.max_occurrences.present)
-        FIELD(w, "max_occurrences", w_u64(w, x->cron.max_occurrences.value));
-    else
-        FIELD(w, "max_occurrences", w_null(w));
-    return close_(w, '}');
-}
-
-static aq_status w_run_policy(jw *w, const aq_run_policy *x)
-{
-    switch (x->kind) {
-    case AQ_RUN_POLICY_ONCE:
-        return w_name(w, "Once");
-    case AQ_RUN_POLICY_REPEAT:
-        AQ_TRY(OPEN_VARIANT(w, "Repeat"));
-        IN(w, "Repeat", w_repeat(w, x));
-        return close_(w, '}');
-    case AQ_RUN_POLICY_CRON:
-        AQ_TRY(OPEN_VARIANT(w, "Cron"));
-        IN(w, "Cron", w_cron(w, x));
-        return close_(w, '}');
-    default:
-        return aq__fail(w->err, AQ_EINVAL, AQ_ERR_ONEOF_UNSET,
-                        "RunPolicy kind %d is not Once, Repeat or Cron", (int)x->kind);
+/* Role and Capability: a built-in unit variant, or {"Custom":"name"}. */
+#define DEFINE_NAMED(rec, oneof, rust)                                                            \
+    static aq_status w_##rec(jw *w, const aq_##rec *x)                                            \
+    {                                                                                             \
+        int kind = (int)x->kind;                                                                  \
+        if (kind != AQ_ENUM_##rec##_kind_MAX + 1) return w_enum_##rec##_kind(w, kind);            \
+        AQ_TRY(open_variant(w, "\"Custom\"", sizeof "\"Custom\"" - 1));                           \
+        IN(w, "Custom", w_str(w, &x->custom));                                                    \
+        return close_(w, '}');                                                                    \
     }
-}
-
-static aq_status w_constraints(jw *w, const aq_task_constraints *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "max_attempts", w_u64(w, x->max_attempts));
-    FIELD(w, "timeout_secs", w_opt_u64(w, &x->timeout_secs));
-    FIELD(w, "concurrency_key", w_opt_str(w, &x->concurrency_key));
-    aq_hold_policy hold = x->concurrency_key_hold_policy;
-    if (AQ__UNLIKELY((int)hold < 1 || (int)hold > AQ_HOLD_POLICY_RELEASE_ON_RETRY))
-        IN(w, "concurrency_key_hold_policy",
-           bad_enum(w, "ConcurrencyKeyHoldPolicy", (int)hold, AQ_HOLD_POLICY_RELEASE_ON_RETRY));
-    FIELD(w, "concurrency_key_hold_policy", w_name(w, aq_hold_policy_name(hold)));
-    aq_safety_level safety = x->safety_level;
-    if (AQ__UNLIKELY((int)safety < 1 || (int)safety > AQ_SAFETY_LEVEL_TRANSACTIONAL))
-        IN(w, "safety_level",
-           bad_enum(w, "SafetyLevel", (int)safety, AQ_SAFETY_LEVEL_TRANSACTIONAL));
-    FIELD(w, "safety_level", w_name(w, aq_safety_level_name(safety)));
-    if (w->schema >= 5) {
-        if (x->required_capabilities.present)
-            FIELD(w, "required_capabilities", w_str_list(w, &x->required_capabilities.value));
-        else
-            FIELD(w, "required_capabilities", w_null(w));
-    } else if (x->required_capabilities.present) {
-        IN(w, "required_capabilities", refuse_feature(w, "required_capabilities", 5));
-    }
-    return close_(w, '}');
-}
-
-static aq_status w_task_metadata(jw *w, const aq_task_metadata *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "tags", w_str_list(w, &x->tags));
-    FIELD(w, "priority", w_i32(w, x->priority));
-    FIELD(w, "description", w_opt_str(w, &x->description));
-    return close_(w, '}');
-}
-
-static aq_status w_task_spec(jw *w, const aq_task_spec *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "id", w_uuid(w, &x->id));
-    FIELD(w, "payload", w_payload(w, &x->payload));
-    FIELD(w, "run_policy", w_run_policy(w, &x->run_policy));
-    FIELD(w, "constraints", w_constraints(w, &x->constraints));
-    FIELD(w, "metadata", w_task_metadata(w, &x->metadata));
-    if (w->schema >= 5)
-        FIELD(w, "parent_task_id", w_opt_uuid(w, &x->parent_task_id));
-    else if (x->parent_task_id.present)
-        IN(w, "parent_task_id", refuse_feature(w, "parent_task_id", 5));
-    if (w->schema >= 8)
-        FIELD(w, "tenant_id", w_opt_uuid(w, &x->tenant_id));
-    else if (x->tenant_id.present)
-        IN(w, "tenant_id", refuse_feature(w, "tenant_id", 8));
-    return close_(w, '}');
-}
-
-static aq_status w_task(jw *w, const aq_task *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "task_spec", w_task_spec(w, &x->task_spec));
-    FIELD(w, "created_at", w_u64(w, x->created_at));
-    FIELD(w, "updated_at", w_opt_u64(w, &x->updated_at));
-    FIELD(w, "canceled_at", w_opt_u64(w, &x->canceled_at));
-    return close_(w, '}');
-}
-
-/* ---- runs ------------------------------------------------------------------------------------ */
-
-static aq_status w_run_instance(jw *w, const aq_run_instance *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "id", w_uuid(w, &x->id));
-    FIELD(w, "task_id", w_uuid(w, &x->task_id));
-    FIELD(w, "state", w_run_state(w, x->state));
-    FIELD(w, "current_attempt_id", w_opt_uuid(w, &x->current_attempt_id));
-    FIELD(w, "attempt_count", w_u64(w, x->attempt_count));
-    FIELD(w, "created_at", w_u64(w, x->created_at));
-    FIELD(w, "scheduled_at", w_u64(w, x->scheduled_at));
-    FIELD(w, "effective_priority", w_i32(w, x->effective_priority));
-    FIELD(w, "last_state_change_at", w_u64(w, x->last_state_change_at));
-    return close_(w, '}');
-}
-
-static aq_status w_history_entry(jw *w, const aq_history_entry *x)
-{
-    AQ_TRY(open_(w, '{'));
-    if (x->from.present)
-        FIELD(w, "from", w_run_state(w, x->from.value));
-    else
-        FIELD(w, "from", w_null(w));
-    FIELD(w, "to", w_run_state(w, x->to));
-    FIELD(w, "timestamp", w_u64(w, x->timestamp));
-    return close_(w, '}');
-}
-
-static aq_status w_attempt_result(jw *w, const aq_opt_attempt_result *r)
-{
-    if (!r->present) return w_null(w);
-    if (AQ__UNLIKELY((int)r->value < 1 || (int)r->value > AQ_ATTEMPT_RESULT_SUSPENDED))
-        return bad_enum(w, "AttemptResultKind", (int)r->value, AQ_ATTEMPT_RESULT_SUSPENDED);
-    return w_name(w, aq_attempt_result_name(r->value));
-}
-
-static aq_status w_attempt(jw *w, const aq_attempt *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "attempt_id", w_uuid(w, &x->attempt_id));
-    FIELD(w, "started_at", w_u64(w, x->started_at));
-    FIELD(w, "finished_at", w_opt_u64(w, &x->finished_at));
-    FIELD(w, "result", w_attempt_result(w, &x->result));
-    FIELD(w, "error", w_opt_str(w, &x->error));
-    if (w->schema >= 5) {
-        if (x->output.present)
-            FIELD(w, "output", w_bytes(w, &x->output.value));
-        else
-            FIELD(w, "output", w_null(w));
-    } else if (x->output.present) {
-        IN(w, "output", refuse_feature(w, "attempt output", 5));
-    }
-    return close_(w, '}');
-}
-
-static aq_status w_lease(jw *w, const aq_lease *x)
-{
-    if (x == NULL) return w_null(w);
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "owner", w_str(w, &x->owner));
-    FIELD(w, "expiry", w_u64(w, x->expiry));
-    FIELD(w, "acquired_at", w_u64(w, x->acquired_at));
-    FIELD(w, "updated_at", w_u64(w, x->updated_at));
-    return close_(w, '}');
-}
-
-static aq_status w_run(jw *w, const aq_run *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "run_instance", w_run_instance(w, &x->run_instance));
-    LIST(w, "state_history", x->state_history, w_history_entry);
-    LIST(w, "attempts", x->attempts, w_attempt);
-    FIELD(w, "lease", w_lease(w, x->lease));
-    return close_(w, '}');
-}
-
-/* ---- the other records ----------------------------------------------------------------------- */
-
-static aq_status w_metadata(jw *w, const aq_metadata *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "schema_version", w_u64(w, x->schema_version));
-    FIELD(w, "wal_sequence", w_u64(w, x->wal_sequence));
-    FIELD(w, "task_count", w_u64(w, x->task_count));
-    FIELD(w, "run_count", w_u64(w, x->run_count));
-    return close_(w, '}');
-}
-
-static aq_status w_engine(jw *w, const aq_engine_control *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "paused", w_bool(w, x->paused));
-    FIELD(w, "paused_at", w_opt_u64(w, &x->paused_at));
-    FIELD(w, "resumed_at", w_opt_u64(w, &x->resumed_at));
-    return close_(w, '}');
-}
-
-static aq_status w_uuid_item(jw *w, const aq_uuid *id)
-{
-    return w_uuid(w, id);
-}
-
-static aq_status w_dependency(jw *w, const aq_dependency *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "task_id", w_uuid(w, &x->task_id));
-    LIST(w, "depends_on", x->depends_on, w_uuid_item);
-    FIELD(w, "declared_at", w_u64(w, x->declared_at));
-    return close_(w, '}');
-}
-
-static aq_status w_budget(jw *w, const aq_budget *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "task_id", w_uuid(w, &x->task_id));
-    FIELD(w, "dimension", w_dimension(w, x->dimension));
-    FIELD(w, "limit", w_u64(w, x->limit));
-    FIELD(w, "consumed", w_u64(w, x->consumed));
-    FIELD(w, "allocated_at", w_u64(w, x->allocated_at));
-    FIELD(w, "exhausted", w_bool(w, x->exhausted));
-    return close_(w, '}');
-}
-
-/* The body of an EventFilter variant: every variant is a struct variant. */
-static aq_status w_filter_body(jw *w, const aq_event_filter *x)
-{
-    AQ_TRY(open_(w, '{'));
-    if (x->kind == AQ_EVENT_FILTER_CUSTOM) {
-        FIELD(w, "key", w_str(w, &x->key));
-        return close_(w, '}');
-    }
-    FIELD(w, "task_id", w_uuid(w, &x->task_id));
-    if (x->kind == AQ_EVENT_FILTER_RUN_STATE_CHANGED) FIELD(w, "state", w_run_state(w, x->state));
-    if (x->kind == AQ_EVENT_FILTER_BUDGET_THRESHOLD) {
-        FIELD(w, "dimension", w_dimension(w, x->dimension));
-        FIELD(w, "threshold_pct", w_u64(w, x->threshold_pct));
-    }
-    return close_(w, '}');
-}
-
-static aq_status w_event_filter(jw *w, const aq_event_filter *x)
-{
-    const char *name;
-    switch (x->kind) {
-    case AQ_EVENT_FILTER_TASK_COMPLETED: name = "\"TaskCompleted\""; break;
-    case AQ_EVENT_FILTER_RUN_STATE_CHANGED: name = "\"RunStateChanged\""; break;
-    case AQ_EVENT_FILTER_BUDGET_THRESHOLD: name = "\"BudgetThreshold\""; break;
-    case AQ_EVENT_FILTER_CUSTOM: name = "\"Custom\""; break;
-    default:
-        return aq__fail(w->err, AQ_EINVAL, AQ_ERR_ONEOF_UNSET,
-                        "EventFilter kind %d is not TaskCompleted, RunStateChanged, "
-                        "BudgetThreshold or Custom",
-                        (int)x->kind);
-    }
-    AQ_TRY(open_variant(w, name, strlen(name)));
-    IN(w, aq_event_filter_kind_name(x->kind), w_filter_body(w, x));
-    return close_(w, '}');
-}
-
-static aq_status w_subscription(jw *w, const aq_subscription *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "subscription_id", w_uuid(w, &x->subscription_id));
-    FIELD(w, "task_id", w_uuid(w, &x->task_id));
-    FIELD(w, "filter", w_event_filter(w, &x->filter));
-    FIELD(w, "created_at", w_u64(w, x->created_at));
-    FIELD(w, "triggered_at", w_opt_u64(w, &x->triggered_at));
-    FIELD(w, "canceled_at", w_opt_u64(w, &x->canceled_at));
-    return close_(w, '}');
-}
-
-static aq_status w_actor(jw *w, const aq_actor *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "actor_id", w_uuid(w, &x->actor_id));
-    FIELD(w, "identity", w_str(w, &x->identity));
-    FIELD(w, "capabilities", w_str_list(w, &x->capabilities));
-    FIELD(w, "department", w_opt_str(w, &x->department));
-    FIELD(w, "heartbeat_interval_secs", w_u64(w, x->heartbeat_interval_secs));
-    FIELD(w, "tenant_id", w_opt_uuid(w, &x->tenant_id));
-    FIELD(w, "registered_at", w_u64(w, x->registered_at));
-    FIELD(w, "last_heartbeat_at", w_opt_u64(w, &x->last_heartbeat_at));
-    FIELD(w, "deregistered_at", w_opt_u64(w, &x->deregistered_at));
-    return close_(w, '}');
-}
-
-static aq_status w_tenant(jw *w, const aq_tenant *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "tenant_id", w_uuid(w, &x->tenant_id));
-    FIELD(w, "name", w_str(w, &x->name));
-    FIELD(w, "created_at", w_u64(w, x->created_at));
-    return close_(w, '}');
-}
-
-static aq_status w_role_assignment(jw *w, const aq_role_assignment *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "actor_id", w_uuid(w, &x->actor_id));
-    FIELD(w, "role",
-          w_named(w, (int)x->role.kind, AQ_ROLE_CUSTOM, aq_role_kind_name(x->role.kind),
-                  &x->role.custom, "Role"));
-    FIELD(w, "tenant_id", w_uuid(w, &x->tenant_id));
-    FIELD(w, "assigned_at", w_u64(w, x->assigned_at));
-    return close_(w, '}');
-}
-
-static aq_status w_capability_grant(jw *w, const aq_capability_grant *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "actor_id", w_uuid(w, &x->actor_id));
-    FIELD(w, "capability",
-          w_named(w, (int)x->capability.kind, AQ_CAPABILITY_CUSTOM,
-                  aq_capability_kind_name(x->capability.kind), &x->capability.custom,
-                  "Capability"));
-    FIELD(w, "tenant_id", w_uuid(w, &x->tenant_id));
-    FIELD(w, "granted_at", w_u64(w, x->granted_at));
-    FIELD(w, "revoked_at", w_opt_u64(w, &x->revoked_at));
-    return close_(w, '}');
-}
-
-static aq_status w_ledger_entry(jw *w, const aq_ledger_entry *x)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "entry_id", w_uuid(w, &x->entry_id));
-    FIELD(w, "tenant_id", w_uuid(w, &x->tenant_id));
-    FIELD(w, "ledger_key", w_str(w, &x->ledger_key));
-    FIELD(w, "actor_id", w_opt_uuid(w, &x->actor_id));
-    FIELD(w, "payload", w_bytes(w, &x->payload));
-    FIELD(w, "timestamp", w_u64(w, x->timestamp));
-    return close_(w, '}');
-}
+AQ_HANDWRITTEN(DEFINE_NAMED)
+#undef DEFINE_NAMED
 
 /* ---- the document ---------------------------------------------------------------------------- */
 
-/* A section the schema version has no key for must be empty. */
-static aq_status absent_section(jw *w, const char *name, size_t count, uint32_t since)
+static aq_status w_snapshot(jw *w, const aq_snapshot *x)
 {
-    if (AQ__LIKELY(count == 0)) return AQ_OK;
-    (void)aq__fail(w->err, AQ_EINVAL, AQ_ERR_SCHEMA_FEATURE,
-                   "the snapshot holds %zu %s, but schema_version %u has no key for them "
-                   "(added in v%u); raise metadata.schema_version or clear them",
-                   count, name, (unsigned)w->schema, (unsigned)since);
-    aq__error_prefix(w->err, name);
-    return AQ_EINVAL;
-}
-
-static aq_status w_snapshot(jw *w, const aq_snapshot *s)
-{
-    AQ_TRY(open_(w, '{'));
-    FIELD(w, "version", w_u64(w, s->version));
-    FIELD(w, "timestamp", w_u64(w, s->timestamp));
-    FIELD(w, "metadata", w_metadata(w, &s->metadata));
-    LIST(w, "tasks", s->tasks, w_task);
-    LIST(w, "runs", s->runs, w_run);
-    FIELD(w, "engine", w_engine(w, &s->engine));
-    if (w->schema >= 6)
-        LIST(w, "dependency_declarations", s->dependency_declarations, w_dependency);
-    else
-        AQ_TRY(absent_section(w, "dependency_declarations", s->dependency_declarations.count, 6));
-    if (w->schema >= 7) {
-        LIST(w, "budgets", s->budgets, w_budget);
-        LIST(w, "subscriptions", s->subscriptions, w_subscription);
-    } else {
-        AQ_TRY(absent_section(w, "budgets", s->budgets.count, 7));
-        AQ_TRY(absent_section(w, "subscriptions", s->subscriptions.count, 7));
-    }
-    if (w->schema >= 8) {
-        LIST(w, "actors", s->actors, w_actor);
-        LIST(w, "tenants", s->tenants, w_tenant);
-        LIST(w, "role_assignments", s->role_assignments, w_role_assignment);
-        LIST(w, "capability_grants", s->capability_grants, w_capability_grant);
-        LIST(w, "ledger_entries", s->ledger_entries, w_ledger_entry);
-    } else {
-        AQ_TRY(absent_section(w, "actors", s->actors.count, 8));
-        AQ_TRY(absent_section(w, "tenants", s->tenants.count, 8));
-        AQ_TRY(absent_section(w, "role_assignments", s->role_assignments.count, 8));
-        AQ_TRY(absent_section(w, "capability_grants", s->capability_grants.count, 8));
-        AQ_TRY(absent_section(w, "ledger_entries", s->ledger_entries.count, 8));
-    }
-    return close_(w, '}');
+    RECORD_BODY(snapshot)
 }
 
 /* A first guess at the output size from the record counts and payload sizes, so that a typical

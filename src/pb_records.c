@@ -336,15 +336,15 @@ aq_status aq__snapshot_head_to_pb(aq__enc *e, const aq_snapshot *x, pb_snapshot 
     }
 AQ_VARIANTS(DEFINE_VARIANT)
 
-#define UNION_FROM_PB_CASE(rec, oneof, case_, pb_field, variant, json)                            \
+#define UNION_FROM_PB_CASE(rec, oneof, case_, constant, pb_field, variant, json)                  \
     case case_:                                                                                   \
-        out->kind = (aq_##rec##_kind)(case_);                                                     \
+        out->kind = constant;                                                                     \
         AQ__IN(err, #pb_field, variant##_from_pb(d, m->pb_field, out, err));                      \
         variant_msg = &m->pb_field->base;                                                         \
         break;
 
-#define UNION_TO_PB_CASE(rec, oneof, case_, pb_field, variant, json)                              \
-    case case_:                                                                                   \
+#define UNION_TO_PB_CASE(rec, oneof, case_, constant, pb_field, variant, json)                    \
+    case constant:                                                                                \
         m->oneof##_case = (case_);                                                                \
         AQ_TRY(variant##_to_pb(e, x, &m->pb_field, err));                                         \
         break;

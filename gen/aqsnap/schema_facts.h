@@ -251,21 +251,21 @@
 #define AQ_PB_DESC_snapshot actionqueue__snapshot__v1__snapshot__descriptor
 
 /* actionqueue.snapshot.v1.RunPolicy: the variants of oneof `policy`
- * X(record, oneof, case, pb_field, variant, json) */
+ * X(record, oneof, case, constant, pb_field, variant, json) */
 #define AQ_UNION_run_policy(X) \
-    X(run_policy, policy, 1, once, run_policy_once, "Once") \
-    X(run_policy, policy, 2, repeat, run_policy_repeat, "Repeat") \
-    X(run_policy, policy, 3, cron, run_policy_cron, "Cron")
+    X(run_policy, policy, 1, AQ_RUN_POLICY_ONCE, once, run_policy_once, "Once") \
+    X(run_policy, policy, 2, AQ_RUN_POLICY_REPEAT, repeat, run_policy_repeat, "Repeat") \
+    X(run_policy, policy, 3, AQ_RUN_POLICY_CRON, cron, run_policy_cron, "Cron")
 
 #define AQ_UNION_run_policy_NAMES "Once, Repeat or Cron"
 
 /* actionqueue.snapshot.v1.EventFilter: the variants of oneof `filter`
- * X(record, oneof, case, pb_field, variant, json) */
+ * X(record, oneof, case, constant, pb_field, variant, json) */
 #define AQ_UNION_event_filter(X) \
-    X(event_filter, filter, 1, task_completed, event_filter_task_completed, "TaskCompleted") \
-    X(event_filter, filter, 2, run_state_changed, event_filter_run_state_changed, "RunStateChanged") \
-    X(event_filter, filter, 3, budget_threshold, event_filter_budget_threshold, "BudgetThreshold") \
-    X(event_filter, filter, 4, custom, event_filter_custom, "Custom")
+    X(event_filter, filter, 1, AQ_EVENT_FILTER_TASK_COMPLETED, task_completed, event_filter_task_completed, "TaskCompleted") \
+    X(event_filter, filter, 2, AQ_EVENT_FILTER_RUN_STATE_CHANGED, run_state_changed, event_filter_run_state_changed, "RunStateChanged") \
+    X(event_filter, filter, 3, AQ_EVENT_FILTER_BUDGET_THRESHOLD, budget_threshold, event_filter_budget_threshold, "BudgetThreshold") \
+    X(event_filter, filter, 4, AQ_EVENT_FILTER_CUSTOM, custom, event_filter_custom, "Custom")
 
 #define AQ_UNION_event_filter_NAMES "TaskCompleted, RunStateChanged, BudgetThreshold or Custom"
 
