@@ -475,9 +475,95 @@ def header(schema):
         rows = [[root.native, f.pb, f.member, str(f.number), f.kind, f.type, f.presence,
                  str(f.since), c_str(f.json), f.default] for f in root.fields if pick(f)]
         s.append(xlist(name, params, rows, doc))
+    s.append(features(schema))
     s.append(f"/* Snapshot's highest field number. */\n#define AQ_SNAPSHOT_FIELD_MAX "
              f"{max(f.number for f in root.fields)}\n")
     s.append("#endif /* AQSNAP_GEN_SCHEMA_FACTS_H */\n")
+    return "\n".join(s)
+
+
+def feature_scopes(schema):
+    """What validation checks against metadata.schema_version, per scope: the snapshot and each
+    record that is an item of a list. A row is a field newer than the oldest schema version, or
+    an enum field whose enum has newer values, reached from the scope through embedded records,
+    optional records (guarded by their pointer) and oneof variants (guarded by the kind).
+    Returns [(scope Record, rows, lists)], rows = (expr, path, field, guard), lists =
+    (expr, path, item Record)."""
+    newest = {e.full: max(v.since for v in e.values) for e in schema.enums.values()}
+    scopes, out = [], []
+    root = [r for r in schema.order if r.kind == "root"][0]
+    todo = [root]
+    while todo:
+        scope = todo.pop(0)
+        if scope in scopes:
+            continue
+        scopes.append(scope)
+        rows, lists = [], []
+
+        def walk(rec, expr, path, guard):
+            for f in rec.fields:
+                e, p = expr + f.member, path + f.member
+                if (f.since > schema.schema_min and not (scope is root and f.kind == "LIST_MSG")) or (
+                        f.kind == "ENUM" and newest[f.enum.full] > schema.schema_min):
+                    rows.append((e, p, f, guard))  # the snapshot's lists: AQ_SECTIONS' since
+                if f.kind == "LIST_MSG":
+                    lists.append((e, p, f.message))
+                    if f.message not in todo and f.message not in scopes:
+                        todo.append(f.message)
+                elif f.kind == "MSG" and f.message.kind == "union":
+                    for case, _, variant, _ in f.message.variants:
+                        g = f"x->{e}.kind == {case}"
+                        walk(variant, e + ".", p + ".",
+                             g if guard == "1" else f"{guard} && {g}")
+                elif f.kind == "MSG" and f.message.kind in ("record", "root"):
+                    if f.presence == "OPT":
+                        g = f"x->{e} != NULL"
+                        walk(f.message, e + "->", p + ".", g if guard == "1" else f"{guard} && {g}")
+                    else:
+                        walk(f.message, e + ".", p + ".", guard)
+
+        walk(scope, "", "", "1")
+        out.append((scope, rows, lists))
+    # Paths name one list of the snapshot and one list inside its item (runs[3].attempts[0]):
+    # the items of a list inside an item must have nothing to check.
+    by_scope = {o[0].full: o for o in out}
+    for _, _, lists in out[:1]:
+        for _, _, section in lists:
+            for _, _, item in by_scope[section.full][2]:
+                _, rows, inner = by_scope[item.full]
+                for _, _, deeper in inner:
+                    if by_scope[deeper.full][1] or by_scope[deeper.full][2]:
+                        raise SchemaError(f"{deeper.full}: version-dependent fields three "
+                                          "lists deep: validation cannot name their path")
+    return out
+
+
+def features(schema):
+    s = ["/* ---- version features -------------------------------------------------------------- */\n"]
+    scopes = feature_scopes(schema)
+    newest_value = {e.full: max(v.since for v in e.values) for e in schema.enums.values()}
+
+    def newest(scope):
+        _, rows, lists = [o for o in scopes if o[0] is scope][0]
+        n = [schema.schema_min]
+        n += [max(f.since, newest_value[f.enum.full] if f.enum else 0) for _, _, f, _ in rows]
+        n += [newest(item) for _, _, item in lists if item is not scope]
+        return max(n)
+
+    for scope, rows, lists in scopes:
+        s.append(f"/* A {scope.full} of this schema version or later has nothing to check. */")
+        s.append(f"#define AQ_FEATURES_{scope.native}_NEWEST {newest(scope)}")
+        s.append(xlist(f"AQ_FEATURES_{scope.native}",
+                       ["expr", "path", "name", "kind", "presence", "since", "enum", "default",
+                        "guard"],
+                       [[e, c_str(p), c_str(f.json), f.kind, f.presence, str(f.since),
+                         f.enum.native if f.enum else "_", f.default, g] for e, p, f, g in rows],
+                       f"what validation checks against the schema version in a {scope.full}: "
+                       "fields newer than the oldest version, and enum fields with newer values"))
+        s.append(xlist(f"AQ_FEATURE_LISTS_{scope.native}", ["expr", "path", "item"],
+                       [[e, c_str(p), item.native] for e, p, item in lists],
+                       f"the lists of records in a {scope.full}, whose items are checked as "
+                       "scopes of their own"))
     return "\n".join(s)
 
 

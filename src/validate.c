@@ -19,6 +19,7 @@
 
 #include "aqsnap/snapshot.h"
 #include "aqsnap/validate.h"
+#include "aqsnap/schema_facts.h"
 #include "aqsnap/version.h"
 #include "internal.h"
 #include "uuid_set.h"
@@ -206,16 +207,110 @@ static void check_feature(checker *c, at where, uint32_t since, const char *what
                what, since, c->version);
 }
 
-static void check_state_feature(checker *c, at where, aq_run_state s)
+static void check_value_feature(checker *c, at where, uint32_t since, const char *type,
+                                const char *value)
 {
-    if (s == AQ_RUN_STATE_SUSPENDED) check_feature(c, where, 7, "RunState Suspended");
+    if (c->version_known && c->version < since)
+        report(c, AQ_ERR_SCHEMA_FEATURE, where,
+               "%s %s is a schema v%" PRIu32 " feature but metadata.schema_version is %" PRIu32,
+               type, value, since, c->version);
 }
 
-/* A whole list that a later schema version added. */
-static void check_list_feature(checker *c, const char *list, size_t count, uint32_t since)
+/* ---- version features: one check per row of the schema's feature lists ---------------------- */
+
+/* The version of each enum value, and its name (only enums with values newer than the oldest
+ * schema version have feature rows). */
+#define VALUE_SINCE(e, constant, number, json, since) [number] = since,
+#define VALUE_NAME(e, constant, number, json, since) [number] = json,
+#define ENUM_TABLES(e)                                                                          \
+    static const uint32_t e##_since[] = {AQ_ENUM_##e(VALUE_SINCE)};                             \
+    static const char *const e##_names[] = {AQ_ENUM_##e(VALUE_NAME)};
+ENUM_TABLES(run_state)
+ENUM_TABLES(attempt_result)
+#undef ENUM_TABLES
+
+#define FEATURE(expr, path, name, kind, presence, since, e, def, guard)                         \
+    if (guard) FEATURE_##kind##_##presence(expr, path, name, since, e, def)
+
+#define FEATURE_SET(set, path, name, since)                                                     \
+    if (set) check_feature(c, WHERE(path), since, name);
+#define FEATURE_OPT(expr, path, name, since, e, def) FEATURE_SET(x->expr.present, path, name, since)
+#define FEATURE_U32_OPT FEATURE_OPT
+#define FEATURE_U64_OPT FEATURE_OPT
+#define FEATURE_UUID_OPT FEATURE_OPT
+#define FEATURE_STR_OPT FEATURE_OPT
+#define FEATURE_BYTES_OPT FEATURE_OPT
+#define FEATURE_STRLIST_OPT FEATURE_OPT
+#define FEATURE_MSG_OPT(expr, path, name, since, e, def)                                        \
+    FEATURE_SET(x->expr != NULL, path, name, since)
+#define FEATURE_DEF(expr, path, name, since, e, def) FEATURE_SET(x->expr != (def), path, name, since)
+#define FEATURE_U32_DEF FEATURE_DEF
+#define FEATURE_U64_DEF FEATURE_DEF
+#define FEATURE_U8_DEF FEATURE_DEF
+#define FEATURE_I32_DEF FEATURE_DEF
+#define FEATURE_BOOL_DEF FEATURE_DEF
+#define FEATURE_LIST(expr, path, name, since, e, def)                                           \
+    FEATURE_SET(x->expr.count > 0, path, name, since)
+#define FEATURE_LIST_STR_DEF FEATURE_LIST
+#define FEATURE_LIST_UUID_DEF FEATURE_LIST
+#define FEATURE_LIST_MSG_DEF FEATURE_LIST
+/* An enum field: its value's version (and its own, when newer than the oldest). Values out of
+ * range are reported by the record's checks. */
+#define FEATURE_VALUE(value, path, name, since, e)                                              \
+    {                                                                                           \
+        int v_ = (int)(value);                                                                  \
+        if (v_ >= 1 && v_ <= AQ_ENUM_##e##_MAX && e##_since[v_] > AQ_SCHEMA_MIN)                \
+            check_value_feature(c, WHERE(path), e##_since[v_], AQ_ENUM_##e##_RUST,              \
+                                e##_names[v_]);                                                 \
+    }
+#define FEATURE_ENUM_REQ(expr, path, name, since, e, def)                                       \
+    FEATURE_SET((since) > AQ_SCHEMA_MIN, path, name, since)                                     \
+    FEATURE_VALUE(x->expr, path, name, since, e)
+#define FEATURE_ENUM_DEF(expr, path, name, since, e, def)                                       \
+    FEATURE_SET((since) > AQ_SCHEMA_MIN && x->expr != (def), path, name, since)                 \
+    FEATURE_VALUE(x->expr, path, name, since, e)
+#define FEATURE_ENUM_OPT(expr, path, name, since, e, def)                                       \
+    if (x->expr.present) {                                                                      \
+        FEATURE_SET((since) > AQ_SCHEMA_MIN, path, name, since)                                 \
+        FEATURE_VALUE(x->expr.value, path, name, since, e)                                      \
+    }
+
+/* The items of a record's lists are scopes of their own, named `<list>[k]`. */
+#define FEATURE_ITEMS(expr, path, item)                                                         \
+    if (list_ok(c, AT(path), x->expr.items, x->expr.count))                                     \
+        for (size_t k_ = 0; k_ < x->expr.count && !c->stop; k_++)                               \
+            item##_features(c, &x->expr.items[k_], path, k_);
+
+/* features of one scope: `list` and `k` say which list item it is inside the current record
+ * (NULL for the record itself). */
+#define WHERE(path) (list != NULL ? AT_ITEM(list, k, path) : AT(path))
+#define DEFINE_FEATURES(scope)                                                                  \
+    static void scope##_features(checker *c, const aq_##scope *x, const char *list, size_t k)   \
+    {                                                                                           \
+        (void)c, (void)x, (void)list, (void)k;                                                  \
+        if (!c->version_known || c->version >= AQ_FEATURES_##scope##_NEWEST) return;            \
+        AQ_FEATURES_##scope(FEATURE)                                                            \
+        AQ_FEATURE_LISTS_##scope(FEATURE_ITEMS)                                                 \
+    }
+#define DEFINE_ITEM_FEATURES(expr, path, item) DEFINE_FEATURES(item)
+/* The items of the snapshot's lists' lists first, then the snapshot's. */
+#define DEFINE_INNER(expr, path, item) AQ_FEATURE_LISTS_##item(DEFINE_ITEM_FEATURES)
+AQ_FEATURE_LISTS_snapshot(DEFINE_INNER)
+AQ_FEATURE_LISTS_snapshot(DEFINE_ITEM_FEATURES)
+#undef DEFINE_INNER
+#undef DEFINE_ITEM_FEATURES
+#undef DEFINE_FEATURES
+
+/* The snapshot's own fields (its lists are checked section by section). */
+static void snapshot_features(checker *c, const aq_snapshot *x)
 {
-    if (count > 0) check_feature(c, AT(list), since, list);
+    const char *list = NULL;
+    size_t k = 0;
+    (void)c, (void)x, (void)list, (void)k;
+    if (!c->version_known || c->version >= AQ_FEATURES_snapshot_NEWEST) return;
+    AQ_FEATURES_snapshot(FEATURE)
 }
+#undef WHERE
 
 /* ---- document level -------------------------------------------------------------------------- */
 
@@ -312,7 +407,6 @@ static void check_constraints(checker *c, const aq_task_spec *s)
 
     static const char caps[] = "task_spec.constraints.required_capabilities";
     if (!k->required_capabilities.present) return;
-    check_feature(c, AT(caps), 5, "required_capabilities");
     const aq_str_list *l = &k->required_capabilities.value;
     if (l->count == 0)
         report(c, AQ_ERR_TASK_CAPABILITIES_EMPTY, AT(caps),
@@ -350,9 +444,6 @@ static void check_task(checker *c, size_t i)
     check_constraints(c, s);
     check_text_list(c, "task_spec.metadata.tags", &s->metadata.tags);
     check_opt_text(c, AT("task_spec.metadata.description"), &s->metadata.description);
-    if (s->parent_task_id.present)
-        check_feature(c, AT("task_spec.parent_task_id"), 5, "parent_task_id");
-    if (s->tenant_id.present) check_feature(c, AT("task_spec.tenant_id"), 8, "tenant_id");
     if (t->canceled_at.present && t->canceled_at.value < t->created_at)
         report(c, AQ_ERR_TASK_CANCELED_BEFORE_CREATED, AT("canceled_at"),
                "task %s: canceled_at %" PRIu64 " is before created_at %" PRIu64, ID(&s->id),
@@ -400,10 +491,8 @@ static void check_history(checker *c, const aq_run *run, bool state_ok)
         bool from_ok = false;
         if (e->from.present) {
             from_ok = run_state_ok(c, AT_ITEM(list, k, "from"), e->from.value);
-            if (from_ok) check_state_feature(c, AT_ITEM(list, k, "from"), e->from.value);
         }
         bool to_ok = run_state_ok(c, AT_ITEM(list, k, "to"), e->to);
-        if (to_ok) check_state_feature(c, AT_ITEM(list, k, "to"), e->to);
 
         if (k == 0) {
             if (e->from.present)
@@ -456,13 +545,10 @@ static void check_attempts(checker *c, const aq_run *run)
     if (!list_ok(c, AT(list), a->items, a->count)) return;
     for (size_t k = 0; k < a->count && !c->stop; k++) {
         const aq_attempt *x = &a->items[k];
-        if (x->result.present &&
-            check_enum(c, AT_ITEM(list, k, "result"), (int)x->result.value,
-                       AQ_ATTEMPT_RESULT_SUSPENDED, "AttemptResultKind") &&
-            x->result.value == AQ_ATTEMPT_RESULT_SUSPENDED)
-            check_feature(c, AT_ITEM(list, k, "result"), 7, "AttemptResultKind Suspended");
+        if (x->result.present)
+            (void)check_enum(c, AT_ITEM(list, k, "result"), (int)x->result.value,
+                             AQ_ATTEMPT_RESULT_SUSPENDED, "AttemptResultKind");
         check_opt_text(c, AT_ITEM(list, k, "error"), &x->error);
-        if (x->output.present) check_feature(c, AT_ITEM(list, k, "output"), 5, "attempt output");
     }
 
     /* The active attempt: one run's attempts are few, so a scan is cheapest. */
@@ -505,7 +591,6 @@ static void check_run(checker *c, size_t r)
 
     check_run_ids(c, r, ri);
     bool state_ok = run_state_ok(c, AT("run_instance.state"), ri->state);
-    if (state_ok) check_state_feature(c, AT("run_instance.state"), ri->state);
     if (ri->current_attempt_id.present) {
         if (state_ok && ri->state != AQ_RUN_STATE_RUNNING)
             report(c, AQ_ERR_RUN_ACTIVE_ATTEMPT_NOT_RUNNING, AT("run_instance.current_attempt_id"),
@@ -583,8 +668,7 @@ static void check_filter(checker *c, const aq_event_filter *f)
         return;
     switch (f->kind) {
     case AQ_EVENT_FILTER_RUN_STATE_CHANGED:
-        if (run_state_ok(c, AT("filter.state"), f->state))
-            check_state_feature(c, AT("filter.state"), f->state);
+        (void)run_state_ok(c, AT("filter.state"), f->state);
         break;
     case AQ_EVENT_FILTER_BUDGET_THRESHOLD:
         (void)check_enum(c, AT("filter.dimension"), (int)f->dimension,
@@ -661,49 +745,36 @@ static void check_ledger_entry(checker *c, size_t i)
 
 /* ---- the walk -------------------------------------------------------------------------------- */
 
-/* The record lists in report order, with the schema version that added each. */
+/* The record lists of the schema, in report order: each record's rules (check_<record>), then
+ * what it holds that its schema version cannot (<record>_features). */
 typedef struct section {
     const char *name;
     uint32_t since;
     size_t (*count)(const aq_snapshot *s);
     const void *(*items)(const aq_snapshot *s);
     void (*check)(checker *c, size_t i);
+    void (*features)(checker *c, size_t i);
 } section;
 
-#define SECTION_ACCESS(list)                                                                    \
-    static size_t list##_count(const aq_snapshot *s)                                            \
+#define SECTION_ACCESS(root, pb, member, num, kind, type, presence, since, json, def)          \
+    static size_t member##_count(const aq_snapshot *s)                                          \
     {                                                                                           \
-        return s->list.count;                                                                   \
+        return s->member.count;                                                                 \
     }                                                                                           \
-    static const void *list##_items(const aq_snapshot *s)                                       \
+    static const void *member##_items(const aq_snapshot *s)                                     \
     {                                                                                           \
-        return s->list.items;                                                                   \
+        return s->member.items;                                                                 \
+    }                                                                                           \
+    static void member##_features(checker *c, size_t i)                                         \
+    {                                                                                           \
+        type##_features(c, &c->snap->member.items[i], NULL, 0);                                 \
     }
-SECTION_ACCESS(tasks)
-SECTION_ACCESS(runs)
-SECTION_ACCESS(dependency_declarations)
-SECTION_ACCESS(budgets)
-SECTION_ACCESS(subscriptions)
-SECTION_ACCESS(actors)
-SECTION_ACCESS(tenants)
-SECTION_ACCESS(role_assignments)
-SECTION_ACCESS(capability_grants)
-SECTION_ACCESS(ledger_entries)
+AQ_SECTIONS(SECTION_ACCESS)
 #undef SECTION_ACCESS
 
-#define SECTION(list, since, check) {#list, since, list##_count, list##_items, check}
-static const section sections[] = {
-    SECTION(tasks, AQ_SCHEMA_MIN, check_task),
-    SECTION(runs, AQ_SCHEMA_MIN, check_run),
-    SECTION(dependency_declarations, 6, check_dependency),
-    SECTION(budgets, 7, check_budget),
-    SECTION(subscriptions, 7, check_subscription),
-    SECTION(actors, 8, check_actor),
-    SECTION(tenants, 8, check_tenant),
-    SECTION(role_assignments, 8, check_role_assignment),
-    SECTION(capability_grants, 8, check_capability_grant),
-    SECTION(ledger_entries, 8, check_ledger_entry),
-};
+#define SECTION(root, pb, member, num, kind, type, presence, since, json, def)                 \
+    {#member, since, member##_count, member##_items, check_##type, member##_features},
+static const section sections[] = {AQ_SECTIONS(SECTION)};
 #undef SECTION
 
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
@@ -747,14 +818,16 @@ static void walk(checker *c)
 {
     check_metadata(c);
     check_engine(c);
+    snapshot_features(c, c->snap);
     for (size_t i = 0; i < N_SECTIONS && !c->stop; i++) {
         const section *sec = &sections[i];
         size_t n = sec->count(c->snap);
-        check_list_feature(c, sec->name, n, sec->since);
+        if (n > 0) check_feature(c, AT(sec->name), sec->since, sec->name);
         c->section = sec->name;
         for (size_t k = 0; k < n && !c->stop; k++) {
             c->index = k;
             sec->check(c, k);
+            sec->features(c, k);
         }
         c->section = NULL;
     }

@@ -553,6 +553,159 @@
     X(snapshot, metadata, metadata, 3, MSG, metadata, REQ, 4, "metadata", 0) \
     X(snapshot, engine, engine, 6, MSG, engine_control, DEF, 4, "engine", 0)
 
+/* ---- version features -------------------------------------------------------------- */
+
+/* A actionqueue.snapshot.v1.Snapshot of this schema version or later has nothing to check. */
+#define AQ_FEATURES_snapshot_NEWEST 8
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.Snapshot: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_snapshot(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.Snapshot, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_snapshot(X) \
+    X(tasks, "tasks", task) \
+    X(runs, "runs", run) \
+    X(dependency_declarations, "dependency_declarations", dependency) \
+    X(budgets, "budgets", budget) \
+    X(subscriptions, "subscriptions", subscription) \
+    X(actors, "actors", actor) \
+    X(tenants, "tenants", tenant) \
+    X(role_assignments, "role_assignments", role_assignment) \
+    X(capability_grants, "capability_grants", capability_grant) \
+    X(ledger_entries, "ledger_entries", ledger_entry)
+
+/* A actionqueue.snapshot.v1.SnapshotTask of this schema version or later has nothing to check. */
+#define AQ_FEATURES_task_NEWEST 8
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotTask: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_task(X) \
+    X(task_spec.constraints.required_capabilities, "task_spec.constraints.required_capabilities", "required_capabilities", STRLIST, OPT, 5, _, 0, 1) \
+    X(task_spec.parent_task_id, "task_spec.parent_task_id", "parent_task_id", UUID, OPT, 5, _, 0, 1) \
+    X(task_spec.tenant_id, "task_spec.tenant_id", "tenant_id", UUID, OPT, 8, _, 0, 1)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotTask, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_task(X)
+
+/* A actionqueue.snapshot.v1.SnapshotRun of this schema version or later has nothing to check. */
+#define AQ_FEATURES_run_NEWEST 7
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotRun: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_run(X) \
+    X(run_instance.state, "run_instance.state", "state", ENUM, REQ, 4, run_state, 0, 1)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotRun, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_run(X) \
+    X(state_history, "state_history", history_entry) \
+    X(attempts, "attempts", attempt)
+
+/* A actionqueue.snapshot.v1.SnapshotDependencyDeclaration of this schema version or later has nothing to check. */
+#define AQ_FEATURES_dependency_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotDependencyDeclaration: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_dependency(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotDependencyDeclaration, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_dependency(X)
+
+/* A actionqueue.snapshot.v1.SnapshotBudget of this schema version or later has nothing to check. */
+#define AQ_FEATURES_budget_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotBudget: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_budget(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotBudget, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_budget(X)
+
+/* A actionqueue.snapshot.v1.SnapshotSubscription of this schema version or later has nothing to check. */
+#define AQ_FEATURES_subscription_NEWEST 7
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotSubscription: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_subscription(X) \
+    X(filter.state, "filter.state", "state", ENUM, REQ, 4, run_state, 0, x->filter.kind == 2)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotSubscription, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_subscription(X)
+
+/* A actionqueue.snapshot.v1.SnapshotActor of this schema version or later has nothing to check. */
+#define AQ_FEATURES_actor_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotActor: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_actor(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotActor, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_actor(X)
+
+/* A actionqueue.snapshot.v1.SnapshotTenant of this schema version or later has nothing to check. */
+#define AQ_FEATURES_tenant_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotTenant: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_tenant(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotTenant, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_tenant(X)
+
+/* A actionqueue.snapshot.v1.SnapshotRoleAssignment of this schema version or later has nothing to check. */
+#define AQ_FEATURES_role_assignment_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotRoleAssignment: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_role_assignment(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotRoleAssignment, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_role_assignment(X)
+
+/* A actionqueue.snapshot.v1.SnapshotCapabilityGrant of this schema version or later has nothing to check. */
+#define AQ_FEATURES_capability_grant_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotCapabilityGrant: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_capability_grant(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotCapabilityGrant, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_capability_grant(X)
+
+/* A actionqueue.snapshot.v1.SnapshotLedgerEntry of this schema version or later has nothing to check. */
+#define AQ_FEATURES_ledger_entry_NEWEST 4
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotLedgerEntry: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_ledger_entry(X)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotLedgerEntry, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_ledger_entry(X)
+
+/* A actionqueue.snapshot.v1.SnapshotRunStateHistoryEntry of this schema version or later has nothing to check. */
+#define AQ_FEATURES_history_entry_NEWEST 7
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotRunStateHistoryEntry: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_history_entry(X) \
+    X(from, "from", "from", ENUM, OPT, 4, run_state, 0, 1) \
+    X(to, "to", "to", ENUM, REQ, 4, run_state, 0, 1)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotRunStateHistoryEntry, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_history_entry(X)
+
+/* A actionqueue.snapshot.v1.SnapshotAttemptHistoryEntry of this schema version or later has nothing to check. */
+#define AQ_FEATURES_attempt_NEWEST 7
+/* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotAttemptHistoryEntry: fields newer than the oldest version, and enum fields with newer values
+ * X(expr, path, name, kind, presence, since, enum, default, guard) */
+#define AQ_FEATURES_attempt(X) \
+    X(result, "result", "result", ENUM, OPT, 4, attempt_result, 0, 1) \
+    X(output, "output", "output", BYTES, OPT, 5, _, 0, 1)
+
+/* the lists of records in a actionqueue.snapshot.v1.SnapshotAttemptHistoryEntry, whose items are checked as scopes of their own
+ * X(expr, path, item) */
+#define AQ_FEATURE_LISTS_attempt(X)
+
 /* Snapshot's highest field number. */
 #define AQ_SNAPSHOT_FIELD_MAX 14
 

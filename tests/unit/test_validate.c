@@ -923,7 +923,7 @@ static void test_validate__schema_feature(void **state)
     (void)state;
     aq_error err;
 
-    /* v4: parent_task_id, attempt output, required_capabilities are v5. */
+    /* v4: parent_task_id, an attempt's output, required_capabilities are v5. */
     aq_snapshot *s = build(4, 40, true, 1);
     s->tasks.items[3].task_spec.parent_task_id =
         (aq_opt_uuid){true, s->tasks.items[2].task_spec.id};
@@ -933,7 +933,7 @@ static void test_validate__schema_feature(void **state)
     size_t r = find_run(s, AQ_RUN_STATE_COMPLETED, 0, 1);
     s->runs.items[r].attempts.items[0].output = (aq_opt_bytes){true, {NULL, 0}};
     expect(s, AQ_EINVALID, AQ_ERR_SCHEMA_FEATURE, P("runs[%zu].attempts[0].output", r), 1,
-           "attempt output", "v5", "is 4", NULL);
+           "output is a schema v5 feature but metadata.schema_version is 4", NULL);
     s->runs.items[r].attempts.items[0].output.present = false;
     aq_opt_str_list *caps = &s->tasks.items[1].task_spec.constraints.required_capabilities;
     caps->present = true;
