@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aqsnap/schema_facts.h"
 #include "internal.h"
 
 typedef struct cmp {
@@ -165,293 +166,171 @@ static bool eq_str_list(cmp *c, const char *path, const aq_str_list *a, const aq
     return true;
 }
 
-/* ---- records -------------------------------------------------------------------------------- */
+/* ---- records: one comparison per field of the schema's lists (gen/aqsnap/schema_facts.h) --- */
 
-static bool eq_task_spec(cmp *c, const char *path, const aq_task_spec *a, const aq_task_spec *b)
-{
-    CALL(eq_uuid, id);
-    CALL(eq_bytes, payload.bytes);
-    OPT(eq_str, payload.content_type);
-    CALL(eq_unknown_ptr, payload.unknown);
-    I(run_policy.kind);
-    if (a->run_policy.kind == AQ_RUN_POLICY_REPEAT) {
-        U(run_policy.repeat.count);
-        U(run_policy.repeat.interval_secs);
+#define EQ_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                   \
+    EQ_##kind##_##presence(member, type)
+
+#define EQ_U32_REQ(member, type) U(member);
+#define EQ_U32_DEF EQ_U32_REQ
+#define EQ_U64_REQ EQ_U32_REQ
+#define EQ_U64_DEF EQ_U32_REQ
+#define EQ_U8_REQ EQ_U32_REQ
+#define EQ_U8_DEF EQ_U32_REQ
+#define EQ_BOOL_REQ EQ_U32_REQ
+#define EQ_BOOL_DEF EQ_U32_REQ
+#define EQ_I32_REQ(member, type) I(member);
+#define EQ_I32_DEF EQ_I32_REQ
+#define EQ_ENUM_REQ EQ_I32_REQ
+#define EQ_ENUM_DEF EQ_I32_REQ
+#define EQ_U32_OPT(member, type) OPT(eq_u32, member);
+#define EQ_U64_OPT(member, type) OPT(eq_u64, member);
+#define EQ_UUID_REQ(member, type) CALL(eq_uuid, member);
+#define EQ_UUID_OPT(member, type) OPT(eq_uuid, member);
+#define EQ_STR_REQ(member, type) CALL(eq_str, member);
+#define EQ_STR_OPT(member, type) OPT(eq_str, member);
+#define EQ_BYTES_REQ(member, type) CALL(eq_bytes, member);
+#define EQ_BYTES_OPT(member, type) OPT(eq_bytes, member);
+#define EQ_ENUM_OPT(member, type)                                                                \
+    I(member.present);                                                                           \
+    if (a->member.present) I(member.value);
+#define EQ_MSG_REQ(member, type) CALL(eq_##type, member);
+#define EQ_MSG_DEF EQ_MSG_REQ
+#define EQ_MSG_OPT(member, type)                                                                 \
+    {                                                                                            \
+        char p_[PATH_MAX_LEN];                                                                   \
+        sub(p_, path, #member);                                                                  \
+        if ((a->member == NULL) != (b->member == NULL))                                          \
+            return differ(c, p_, "present %d != %d", a->member != NULL, b->member != NULL);      \
+        if (a->member != NULL && !eq_##type(c, p_, a->member, b->member)) return false;          \
     }
-    if (a->run_policy.kind == AQ_RUN_POLICY_CRON) {
-        CALL(eq_str, run_policy.cron.expression);
-        OPT(eq_u32, run_policy.cron.max_occurrences);
+#define EQ_LIST_MSG_REQ(member, type) LIST(eq_##type, member);
+#define EQ_LIST_MSG_DEF EQ_LIST_MSG_REQ
+#define EQ_LIST_UUID_REQ(member, type) LIST(eq_uuid, member);
+#define EQ_LIST_UUID_DEF EQ_LIST_UUID_REQ
+#define EQ_LIST_STR_REQ(member, type) CALL(eq_str_list, member);
+#define EQ_LIST_STR_DEF EQ_LIST_STR_REQ
+#define EQ_STRLIST_OPT(member, type) OPT(eq_str_list, member);
+
+#define DECLARE(rec, ...)                                                                        \
+    static bool eq_##rec(cmp *c, const char *path, const aq_##rec *a, const aq_##rec *b);
+AQ_RECORDS(DECLARE)
+AQ_UNIONS(DECLARE)
+AQ_HANDWRITTEN(DECLARE)
+#undef DECLARE
+
+#define DEFINE_RECORD(rec, rust)                                                                 \
+    static bool eq_##rec(cmp *c, const char *path, const aq_##rec *a, const aq_##rec *b)         \
+    {                                                                                            \
+        AQ_FIELDS_##rec(EQ_FIELD)                                                                \
+        UNKNOWN();                                                                               \
+        return true;                                                                             \
     }
-    CALL(eq_unknown_ptr, run_policy.unknown);
-    U(constraints.max_attempts);
-    OPT(eq_u64, constraints.timeout_secs);
-    OPT(eq_str, constraints.concurrency_key);
-    I(constraints.concurrency_key_hold_policy);
-    I(constraints.safety_level);
-    OPT(eq_str_list, constraints.required_capabilities);
-    CALL(eq_unknown_ptr, constraints.unknown);
-    CALL(eq_str_list, metadata.tags);
-    I(metadata.priority);
-    OPT(eq_str, metadata.description);
-    CALL(eq_unknown_ptr, metadata.unknown);
-    OPT(eq_uuid, parent_task_id);
-    OPT(eq_uuid, tenant_id);
-    UNKNOWN();
-    return true;
-}
+AQ_RECORDS(DEFINE_RECORD)
+#undef DEFINE_RECORD
 
-static bool eq_task(cmp *c, const char *path, const aq_task *a, const aq_task *b)
-{
-    CALL(eq_task_spec, task_spec);
-    U(created_at);
-    OPT(eq_u64, updated_at);
-    OPT(eq_u64, canceled_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_history(cmp *c, const char *path, const aq_history_entry *a,
-                       const aq_history_entry *b)
-{
-    I(from.present);
-    if (a->from.present) I(from.value);
-    I(to);
-    U(timestamp);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_attempt(cmp *c, const char *path, const aq_attempt *a, const aq_attempt *b)
-{
-    CALL(eq_uuid, attempt_id);
-    U(started_at);
-    OPT(eq_u64, finished_at);
-    I(result.present);
-    if (a->result.present) I(result.value);
-    OPT(eq_str, error);
-    OPT(eq_bytes, output);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_lease(cmp *c, const char *path, const aq_lease *a, const aq_lease *b)
-{
-    CALL(eq_str, owner);
-    U(expiry);
-    U(acquired_at);
-    U(updated_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_run_instance(cmp *c, const char *path, const aq_run_instance *a,
-                            const aq_run_instance *b)
-{
-    CALL(eq_uuid, id);
-    CALL(eq_uuid, task_id);
-    I(state);
-    OPT(eq_uuid, current_attempt_id);
-    U(attempt_count);
-    U(created_at);
-    U(scheduled_at);
-    I(effective_priority);
-    U(last_state_change_at);
-    UNKNOWN();
-    return true;
-}
-
-/* Option<record> is a pointer: NULL when absent. */
-static bool eq_lease_ptr(cmp *c, const char *path, aq_lease *const *pa, aq_lease *const *pb)
-{
-    if (*pa == NULL || *pb == NULL)
-        return *pa == *pb || differ(c, path, "present %d != %d", *pa != NULL, *pb != NULL);
-    return eq_lease(c, path, *pa, *pb);
-}
-
-static bool eq_run(cmp *c, const char *path, const aq_run *a, const aq_run *b)
-{
-    CALL(eq_run_instance, run_instance);
-    LIST(eq_history, state_history);
-    LIST(eq_attempt, attempts);
-    CALL(eq_lease_ptr, lease);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_dependency(cmp *c, const char *path, const aq_dependency *a,
-                          const aq_dependency *b)
-{
-    CALL(eq_uuid, task_id);
-    LIST(eq_uuid, depends_on);
-    U(declared_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_budget(cmp *c, const char *path, const aq_budget *a, const aq_budget *b)
-{
-    CALL(eq_uuid, task_id);
-    I(dimension);
-    U(limit);
-    U(consumed);
-    U(allocated_at);
-    I(exhausted);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_subscription(cmp *c, const char *path, const aq_subscription *a,
-                            const aq_subscription *b)
-{
-    CALL(eq_uuid, subscription_id);
-    CALL(eq_uuid, task_id);
-    I(filter.kind);
-    switch (a->filter.kind) {
-    case AQ_EVENT_FILTER_TASK_COMPLETED: CALL(eq_uuid, filter.task_id); break;
-    case AQ_EVENT_FILTER_RUN_STATE_CHANGED:
-        CALL(eq_uuid, filter.task_id);
-        I(filter.state);
-        break;
-    case AQ_EVENT_FILTER_BUDGET_THRESHOLD:
-        CALL(eq_uuid, filter.task_id);
-        I(filter.dimension);
-        U(filter.threshold_pct);
-        break;
-    case AQ_EVENT_FILTER_CUSTOM: CALL(eq_str, filter.key); break;
-    default: break;
+/* A oneof: the kind, then the chosen variant's fields (which live in the union's struct). */
+#define EQ_VARIANT(rec, oneof, case_, constant, pb_field, variant, json)                         \
+    case constant:                                                                               \
+        AQ_FIELDS_##variant(EQ_FIELD) break;
+#define DEFINE_UNION(rec, oneof, rust)                                                           \
+    static bool eq_##rec(cmp *c, const char *path, const aq_##rec *a, const aq_##rec *b)         \
+    {                                                                                            \
+        I(kind);                                                                                 \
+        switch (a->kind) {                                                                       \
+            AQ_UNION_##rec(EQ_VARIANT)                                                           \
+        default:                                                                                 \
+            break;                                                                               \
+        }                                                                                        \
+        UNKNOWN();                                                                               \
+        return true;                                                                             \
     }
-    CALL(eq_unknown_ptr, filter.unknown);
-    U(created_at);
-    OPT(eq_u64, triggered_at);
-    OPT(eq_u64, canceled_at);
-    UNKNOWN();
-    return true;
-}
+AQ_UNIONS(DEFINE_UNION)
+#undef DEFINE_UNION
 
-static bool eq_actor(cmp *c, const char *path, const aq_actor *a, const aq_actor *b)
-{
-    CALL(eq_uuid, actor_id);
-    CALL(eq_str, identity);
-    CALL(eq_str_list, capabilities);
-    OPT(eq_str, department);
-    U(heartbeat_interval_secs);
-    OPT(eq_uuid, tenant_id);
-    U(registered_at);
-    OPT(eq_u64, last_heartbeat_at);
-    OPT(eq_u64, deregistered_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_tenant(cmp *c, const char *path, const aq_tenant *a, const aq_tenant *b)
-{
-    CALL(eq_uuid, tenant_id);
-    CALL(eq_str, name);
-    U(created_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_role_assignment(cmp *c, const char *path, const aq_role_assignment *a,
-                               const aq_role_assignment *b)
-{
-    CALL(eq_uuid, actor_id);
-    I(role.kind);
-    if (a->role.kind == AQ_ROLE_CUSTOM) CALL(eq_str, role.custom);
-    CALL(eq_unknown_ptr, role.unknown);
-    CALL(eq_uuid, tenant_id);
-    U(assigned_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_capability_grant(cmp *c, const char *path, const aq_capability_grant *a,
-                                const aq_capability_grant *b)
-{
-    CALL(eq_uuid, actor_id);
-    I(capability.kind);
-    if (a->capability.kind == AQ_CAPABILITY_CUSTOM) CALL(eq_str, capability.custom);
-    CALL(eq_unknown_ptr, capability.unknown);
-    CALL(eq_uuid, tenant_id);
-    U(granted_at);
-    OPT(eq_u64, revoked_at);
-    UNKNOWN();
-    return true;
-}
-
-static bool eq_ledger_entry(cmp *c, const char *path, const aq_ledger_entry *a,
-                            const aq_ledger_entry *b)
-{
-    CALL(eq_uuid, entry_id);
-    CALL(eq_uuid, tenant_id);
-    CALL(eq_str, ledger_key);
-    OPT(eq_uuid, actor_id);
-    CALL(eq_bytes, payload);
-    U(timestamp);
-    UNKNOWN();
-    return true;
-}
+/* Role and Capability: the kind, and the name of a Custom one. */
+#define DEFINE_NAMED(rec, oneof, rust)                                                           \
+    static bool eq_##rec(cmp *c, const char *path, const aq_##rec *a, const aq_##rec *b)         \
+    {                                                                                            \
+        I(kind);                                                                                 \
+        if ((int)a->kind == AQ_ENUM_##rec##_kind_MAX + 1) CALL(eq_str, custom);                   \
+        UNKNOWN();                                                                               \
+        return true;                                                                             \
+    }
+AQ_HANDWRITTEN(DEFINE_NAMED)
+#undef DEFINE_NAMED
 
 bool snapshot_equal(const aq_snapshot *a, const aq_snapshot *b, char *where, size_t where_size)
 {
     cmp cc = {where, where_size}, *c = &cc;
     const char *path = "";
     if (where_size > 0) where[0] = '\0';
-    U(version);
-    U(timestamp);
-    U(metadata.schema_version);
-    U(metadata.wal_sequence);
-    U(metadata.task_count);
-    U(metadata.run_count);
-    CALL(eq_unknown_ptr, metadata.unknown);
-    LIST(eq_task, tasks);
-    LIST(eq_run, runs);
-    I(engine.paused);
-    OPT(eq_u64, engine.paused_at);
-    OPT(eq_u64, engine.resumed_at);
-    CALL(eq_unknown_ptr, engine.unknown);
-    LIST(eq_dependency, dependency_declarations);
-    LIST(eq_budget, budgets);
-    LIST(eq_subscription, subscriptions);
-    LIST(eq_actor, actors);
-    LIST(eq_tenant, tenants);
-    LIST(eq_role_assignment, role_assignments);
-    LIST(eq_capability_grant, capability_grants);
-    LIST(eq_ledger_entry, ledger_entries);
+    AQ_FIELDS_snapshot(EQ_FIELD)
     UNKNOWN();
     return true;
 }
 
-void snapshot_strip_unknown(aq_snapshot *s)
+/* ---- forgetting kept unknown fields ------------------------------------------------------- */
+
+#define STRIP_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                \
+    STRIP_##kind##_##presence(member, type)
+#define STRIP_MSG_REQ(member, type) strip_##type(&x->member);
+#define STRIP_MSG_DEF STRIP_MSG_REQ
+#define STRIP_MSG_OPT(member, type)                                                              \
+    if (x->member != NULL) strip_##type(x->member);
+#define STRIP_LIST_MSG_REQ(member, type)                                                         \
+    for (size_t i_ = 0; i_ < x->member.count; i_++) strip_##type(&x->member.items[i_]);
+#define STRIP_LIST_MSG_DEF STRIP_LIST_MSG_REQ
+#define STRIP_NOTHING(member, type)
+#define STRIP_U32_REQ STRIP_NOTHING
+#define STRIP_U32_DEF STRIP_NOTHING
+#define STRIP_U32_OPT STRIP_NOTHING
+#define STRIP_U64_REQ STRIP_NOTHING
+#define STRIP_U64_DEF STRIP_NOTHING
+#define STRIP_U64_OPT STRIP_NOTHING
+#define STRIP_U8_REQ STRIP_NOTHING
+#define STRIP_U8_DEF STRIP_NOTHING
+#define STRIP_I32_REQ STRIP_NOTHING
+#define STRIP_I32_DEF STRIP_NOTHING
+#define STRIP_BOOL_REQ STRIP_NOTHING
+#define STRIP_BOOL_DEF STRIP_NOTHING
+#define STRIP_UUID_REQ STRIP_NOTHING
+#define STRIP_UUID_OPT STRIP_NOTHING
+#define STRIP_STR_REQ STRIP_NOTHING
+#define STRIP_STR_OPT STRIP_NOTHING
+#define STRIP_BYTES_REQ STRIP_NOTHING
+#define STRIP_BYTES_OPT STRIP_NOTHING
+#define STRIP_ENUM_REQ STRIP_NOTHING
+#define STRIP_ENUM_DEF STRIP_NOTHING
+#define STRIP_ENUM_OPT STRIP_NOTHING
+#define STRIP_LIST_STR_REQ STRIP_NOTHING
+#define STRIP_LIST_STR_DEF STRIP_NOTHING
+#define STRIP_LIST_UUID_REQ STRIP_NOTHING
+#define STRIP_LIST_UUID_DEF STRIP_NOTHING
+#define STRIP_STRLIST_OPT STRIP_NOTHING
+
+#define DECLARE(rec, ...) static void strip_##rec(aq_##rec *x);
+AQ_RECORDS(DECLARE)
+#undef DECLARE
+/* Unions and Role/Capability keep unknown fields of their own only. */
+#define DEFINE_LEAF(rec, ...)                                                                    \
+    static void strip_##rec(aq_##rec *x)                                                         \
+    {                                                                                            \
+        x->unknown = NULL;                                                                       \
+    }
+AQ_UNIONS(DEFINE_LEAF)
+AQ_HANDWRITTEN(DEFINE_LEAF)
+#undef DEFINE_LEAF
+#define DEFINE_RECORD(rec, rust)                                                                 \
+    static void strip_##rec(aq_##rec *x)                                                         \
+    {                                                                                            \
+        AQ_FIELDS_##rec(STRIP_FIELD) x->unknown = NULL;                                          \
+    }
+AQ_RECORDS(DEFINE_RECORD)
+#undef DEFINE_RECORD
+
+void snapshot_strip_unknown(aq_snapshot *x)
 {
-    s->unknown = NULL;
-    s->metadata.unknown = NULL;
-    s->engine.unknown = NULL;
-    for (size_t i = 0; i < s->tasks.count; i++) {
-        aq_task *t = &s->tasks.items[i];
-        t->unknown = t->task_spec.unknown = t->task_spec.payload.unknown = NULL;
-        t->task_spec.run_policy.unknown = t->task_spec.constraints.unknown = NULL;
-        t->task_spec.metadata.unknown = NULL;
-    }
-    for (size_t i = 0; i < s->runs.count; i++) {
-        aq_run *r = &s->runs.items[i];
-        r->unknown = r->run_instance.unknown = NULL;
-        for (size_t k = 0; k < r->state_history.count; k++)
-            r->state_history.items[k].unknown = NULL;
-        for (size_t k = 0; k < r->attempts.count; k++) r->attempts.items[k].unknown = NULL;
-        if (r->lease != NULL) r->lease->unknown = NULL;
-    }
-    for (size_t i = 0; i < s->dependency_declarations.count; i++)
-        s->dependency_declarations.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->budgets.count; i++) s->budgets.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->subscriptions.count; i++)
-        s->subscriptions.items[i].unknown = s->subscriptions.items[i].filter.unknown = NULL;
-    for (size_t i = 0; i < s->actors.count; i++) s->actors.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->tenants.count; i++) s->tenants.items[i].unknown = NULL;
-    for (size_t i = 0; i < s->role_assignments.count; i++)
-        s->role_assignments.items[i].unknown = s->role_assignments.items[i].role.unknown = NULL;
-    for (size_t i = 0; i < s->capability_grants.count; i++)
-        s->capability_grants.items[i].unknown = s->capability_grants.items[i].capability.unknown =
-            NULL;
-    for (size_t i = 0; i < s->ledger_entries.count; i++) s->ledger_entries.items[i].unknown = NULL;
+    AQ_FIELDS_snapshot(STRIP_FIELD)
+    x->unknown = NULL;
 }
