@@ -603,8 +603,9 @@ def facts_json(schema):
                          f.enum.full[len(PACKAGE) + 1:] if f.enum else None),
                 "default": (f.enum.values[[v.constant for v in f.enum.values].index(f.default)].name
                             if f.enum and f.presence == "DEF" else None)})
-        if r.kind == "union":
+        if r.kind in ("union", "handwritten"):
             rec["oneof"] = r.oneof
+        if r.kind == "union":
             rec["variants"] = [{"case": n, "field": pb, "message": v.full[len(PACKAGE) + 1:],
                                 "json": j} for n, pb, v, j in r.variants]
         records[r.full[len(PACKAGE) + 1:]] = rec

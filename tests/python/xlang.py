@@ -1,15 +1,16 @@
 """Shared code of the cross-language tests (tests/python/test_*.py, ctest python.*).
 
-Everything here is written against the .proto files and SNAPSHOT-SPEC only, never against the C
-code: the generated classes come from `protoc --python_out` at test time, the envelope is parsed
-with struct and zlib, and the protobuf <-> engine-JSON correspondence is spelled out field by
-field in TABLES below, independently of the C library's own mapping.
+Everything here is written against the .proto files, never against the C code: the generated
+classes come from `protoc --python_out` at test time, the envelope is parsed with struct and
+zlib, and the protobuf <-> engine-JSON correspondence (TABLES below) is built from the facts the
+.proto files state (gen/aqsnap/schema_facts.json, made from them by scripts/schema_facts.py).
 
 Run with /usr/bin/python3 (Debian's, which has python3-protobuf).
 """
 
 import contextlib
 import importlib
+import json
 import os
 import shutil
 import struct
@@ -176,219 +177,60 @@ class F:
         self.default, self.since = default, since
 
 
-RUN_STATE = Enum("RunState", {
-    "RUN_STATE_SCHEDULED": "Scheduled", "RUN_STATE_READY": "Ready",
-    "RUN_STATE_LEASED": "Leased", "RUN_STATE_RUNNING": "Running",
-    "RUN_STATE_RETRY_WAIT": "RetryWait", "RUN_STATE_SUSPENDED": "Suspended",
-    "RUN_STATE_COMPLETED": "Completed", "RUN_STATE_FAILED": "Failed",
-    "RUN_STATE_CANCELED": "Canceled"})
-ATTEMPT_RESULT = Enum("AttemptResultKind", {
-    "ATTEMPT_RESULT_KIND_SUCCESS": "Success", "ATTEMPT_RESULT_KIND_FAILURE": "Failure",
-    "ATTEMPT_RESULT_KIND_TIMEOUT": "Timeout", "ATTEMPT_RESULT_KIND_SUSPENDED": "Suspended"})
-DIMENSION = Enum("BudgetDimension", {
-    "BUDGET_DIMENSION_TOKEN": "Token", "BUDGET_DIMENSION_COST_CENTS": "CostCents",
-    "BUDGET_DIMENSION_TIME_SECS": "TimeSecs"})
-SAFETY = Enum("SafetyLevel", {
-    "SAFETY_LEVEL_PURE": "Pure", "SAFETY_LEVEL_IDEMPOTENT": "Idempotent",
-    "SAFETY_LEVEL_TRANSACTIONAL": "Transactional"})
-HOLD = Enum("ConcurrencyKeyHoldPolicy", {
-    "CONCURRENCY_KEY_HOLD_POLICY_HOLD_DURING_RETRY": "HoldDuringRetry",
-    "CONCURRENCY_KEY_HOLD_POLICY_RELEASE_ON_RETRY": "ReleaseOnRetry"})
-ROLE = Enum("Role.Builtin", {
-    "BUILTIN_OPERATOR": "Operator", "BUILTIN_AUDITOR": "Auditor",
-    "BUILTIN_GATEKEEPER": "Gatekeeper"})
-CAPABILITY = Enum("Capability.Builtin", {
-    "BUILTIN_CAN_SUBMIT": "CanSubmit", "BUILTIN_CAN_EXECUTE": "CanExecute",
-    "BUILTIN_CAN_REVIEW": "CanReview", "BUILTIN_CAN_APPROVE": "CanApprove",
-    "BUILTIN_CAN_CANCEL": "CanCancel"})
-ENUMS = [RUN_STATE, ATTEMPT_RESULT, DIMENSION, SAFETY, HOLD, ROLE, CAPABILITY]
+def _tables(path):
+    """TABLES, ONEOFS and ENUMS from the schema's facts."""
+    with open(path, encoding="utf-8") as f:
+        facts = json.load(f)
+    enums = {name: Enum(name, {v["name"]: v["json"] for v in e["values"]})
+             for name, e in facts["enums"].items()}
+    ints = {"U32": U32, "U64": U64, "I32": I32, "U8": U8}
+    simple = {"BOOL": BOOL, "STR": STR, "BYTES": BYTES, "UUID": UUID, "STRLIST": STRLIST}
+    records = facts["records"]
 
-ENGINE_DEFAULT = {"paused": False, "paused_at": None, "resumed_at": None}
+    def kind_of(fd):
+        k = fd["kind"].replace("LIST_", "")
+        if k in ints:
+            return ints[k]
+        if k in simple:
+            return simple[k]
+        if k == "ENUM":
+            return enums[fd["type"]]
+        return Msg(fd["type"])
 
+    def default_json(fd):
+        """The engine JSON a defaulted field holds when the protobuf does not carry it."""
+        if fd["kind"] == "ENUM":
+            return enums[fd["type"]].names[fd["default"]]
+        if fd["kind"] == "MSG":
+            return {g["json"]: None if g["presence"] == "OPT" else default_json(g)
+                    for g in records[fd["type"]]["fields"]}
+        return {"BOOL": False}.get(fd["kind"], [] if fd["kind"].startswith("LIST_") else 0)
+
+    tables, oneofs = {}, {}
+    for name, rec in records.items():
+        if rec["kind"] in ("record", "root", "variant"):
+            tables[name] = [
+                F(fd["name"], fd["json"], kind_of(fd),
+                  REP if fd["kind"].startswith("LIST_") else
+                  {"REQ": REQ, "OPT": OPT, "DEF": DEF}[fd["presence"]],
+                  default=default_json(fd) if fd["presence"] == "DEF" else None,
+                  since=fd["since"] if fd["since"] > facts["schema_min"] else None)
+                for fd in rec["fields"]]
+        elif rec["kind"] == "union":
+            oneofs[name] = (rec["oneof"], {
+                v["field"]: (v["json"],
+                             "struct" if records[v["message"]]["fields"] else "unit",
+                             v["message"]) for v in rec["variants"]})
+        elif rec["kind"] == "handwritten":  # a built-in enum or Custom(String)
+            oneofs[name] = (rec["oneof"], {
+                fd["name"]: (None, "enum", enums[fd["type"]]) if fd["kind"] == "ENUM" else
+                ("Custom", "newtype", None) for fd in rec["fields"]})
+    return tables, oneofs, list(enums.values())
+
+
+FACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gen", "aqsnap",
+                     "schema_facts.json")
 # Message name (relative to the package) -> its fields, each with its engine JSON key.
-TABLES = {
-    "Snapshot": [
-        F("version", "version", U32, REQ),
-        F("timestamp", "timestamp", U64, REQ),
-        F("metadata", "metadata", Msg("SnapshotMetadata"), REQ),
-        F("tasks", "tasks", Msg("SnapshotTask"), REP),
-        F("runs", "runs", Msg("SnapshotRun"), REP),
-        F("engine", "engine", Msg("SnapshotEngineControl"), DEF, default=ENGINE_DEFAULT),
-        F("dependency_declarations", "dependency_declarations",
-          Msg("SnapshotDependencyDeclaration"), REP, since=6),
-        F("budgets", "budgets", Msg("SnapshotBudget"), REP, since=7),
-        F("subscriptions", "subscriptions", Msg("SnapshotSubscription"), REP, since=7),
-        F("actors", "actors", Msg("SnapshotActor"), REP, since=8),
-        F("tenants", "tenants", Msg("SnapshotTenant"), REP, since=8),
-        F("role_assignments", "role_assignments", Msg("SnapshotRoleAssignment"), REP, since=8),
-        F("capability_grants", "capability_grants", Msg("SnapshotCapabilityGrant"), REP,
-          since=8),
-        F("ledger_entries", "ledger_entries", Msg("SnapshotLedgerEntry"), REP, since=8),
-    ],
-    "SnapshotMetadata": [
-        F("schema_version", "schema_version", U32, REQ),
-        F("wal_sequence", "wal_sequence", U64, REQ),
-        F("task_count", "task_count", U64, REQ),
-        F("run_count", "run_count", U64, REQ),
-    ],
-    "SnapshotTask": [
-        F("task_spec", "task_spec", Msg("TaskSpec"), REQ),
-        F("created_at", "created_at", U64, REQ),
-        F("updated_at", "updated_at", U64, OPT),
-        F("canceled_at", "canceled_at", U64, OPT),  # defaulted Option: absent = null
-    ],
-    "TaskSpec": [
-        F("id", "id", UUID, REQ),
-        F("payload", "payload", Msg("TaskPayload"), REQ),
-        F("run_policy", "run_policy", Msg("RunPolicy"), REQ),
-        F("constraints", "constraints", Msg("TaskConstraints"), REQ),
-        F("metadata", "metadata", Msg("TaskMetadata"), REQ),
-        F("parent_task_id", "parent_task_id", UUID, OPT, since=5),
-        F("tenant_id", "tenant_id", UUID, OPT, since=8),
-    ],
-    "TaskPayload": [
-        F("bytes", "bytes", BYTES, REQ),
-        F("content_type", "content_type", STR, OPT),
-    ],
-    "RunPolicy.Once": [],
-    "RunPolicy.Repeat": [
-        F("count", "count", U32, REQ),
-        F("interval_secs", "interval_secs", U64, REQ),
-    ],
-    "RunPolicy.Cron": [
-        F("expression", "expression", STR, REQ),
-        F("max_occurrences", "max_occurrences", U32, OPT),
-    ],
-    "TaskConstraints": [
-        F("max_attempts", "max_attempts", U32, REQ),
-        F("timeout_secs", "timeout_secs", U64, OPT),
-        F("concurrency_key", "concurrency_key", STR, OPT),
-        F("concurrency_key_hold_policy", "concurrency_key_hold_policy", HOLD, DEF,
-          default="HoldDuringRetry"),
-        F("safety_level", "safety_level", SAFETY, DEF, default="Pure"),
-        F("required_capabilities", "required_capabilities", STRLIST, OPT, since=5),
-    ],
-    "TaskMetadata": [
-        F("tags", "tags", STR, REP),
-        F("priority", "priority", I32, REQ),
-        F("description", "description", STR, OPT),
-    ],
-    "RunInstance": [
-        F("id", "id", UUID, REQ),
-        F("task_id", "task_id", UUID, REQ),
-        F("state", "state", RUN_STATE, REQ),
-        F("current_attempt_id", "current_attempt_id", UUID, OPT),
-        F("attempt_count", "attempt_count", U32, REQ),
-        F("created_at", "created_at", U64, REQ),
-        F("scheduled_at", "scheduled_at", U64, REQ),
-        F("effective_priority", "effective_priority", I32, REQ),
-        F("last_state_change_at", "last_state_change_at", U64, DEF, default=0),
-    ],
-    "SnapshotRun": [
-        F("run_instance", "run_instance", Msg("RunInstance"), REQ),
-        F("state_history", "state_history", Msg("SnapshotRunStateHistoryEntry"), REP),
-        F("attempts", "attempts", Msg("SnapshotAttemptHistoryEntry"), REP),
-        F("lease", "lease", Msg("SnapshotLeaseMetadata"), OPT),
-    ],
-    "SnapshotRunStateHistoryEntry": [
-        F("from_state", "from", RUN_STATE, OPT),
-        F("to_state", "to", RUN_STATE, REQ),
-        F("timestamp", "timestamp", U64, REQ),
-    ],
-    "SnapshotAttemptHistoryEntry": [
-        F("attempt_id", "attempt_id", UUID, REQ),
-        F("started_at", "started_at", U64, REQ),
-        F("finished_at", "finished_at", U64, OPT),
-        F("result", "result", ATTEMPT_RESULT, OPT),
-        F("error", "error", STR, OPT),
-        F("output", "output", BYTES, OPT, since=5),
-    ],
-    "SnapshotLeaseMetadata": [
-        F("owner", "owner", STR, REQ),
-        F("expiry", "expiry", U64, REQ),
-        F("acquired_at", "acquired_at", U64, REQ),
-        F("updated_at", "updated_at", U64, REQ),
-    ],
-    "SnapshotEngineControl": [
-        F("paused", "paused", BOOL, REQ),
-        F("paused_at", "paused_at", U64, OPT),
-        F("resumed_at", "resumed_at", U64, OPT),
-    ],
-    "SnapshotDependencyDeclaration": [
-        F("task_id", "task_id", UUID, REQ),
-        F("depends_on", "depends_on", UUID, REP),
-        F("declared_at", "declared_at", U64, REQ),
-    ],
-    "SnapshotBudget": [
-        F("task_id", "task_id", UUID, REQ),
-        F("dimension", "dimension", DIMENSION, REQ),
-        F("limit", "limit", U64, REQ),
-        F("consumed", "consumed", U64, REQ),
-        F("allocated_at", "allocated_at", U64, REQ),
-        F("exhausted", "exhausted", BOOL, REQ),
-    ],
-    "SnapshotSubscription": [
-        F("subscription_id", "subscription_id", UUID, REQ),
-        F("task_id", "task_id", UUID, REQ),
-        F("filter", "filter", Msg("EventFilter"), REQ),
-        F("created_at", "created_at", U64, REQ),
-        F("triggered_at", "triggered_at", U64, OPT),
-        F("canceled_at", "canceled_at", U64, OPT),
-    ],
-    "EventFilter.TaskCompleted": [
-        F("task_id", "task_id", UUID, REQ),
-    ],
-    "EventFilter.RunStateChanged": [
-        F("task_id", "task_id", UUID, REQ),
-        F("state", "state", RUN_STATE, REQ),
-    ],
-    "EventFilter.BudgetThreshold": [
-        F("task_id", "task_id", UUID, REQ),
-        F("dimension", "dimension", DIMENSION, REQ),
-        F("threshold_pct", "threshold_pct", U8, REQ),  # u32 on the wire, u8 in the engine
-    ],
-    "EventFilter.Custom": [
-        F("key", "key", STR, REQ),
-    ],
-    "SnapshotActor": [
-        F("actor_id", "actor_id", UUID, REQ),
-        F("identity", "identity", STR, REQ),
-        F("capabilities", "capabilities", STR, REP),
-        F("department", "department", STR, OPT),
-        F("heartbeat_interval_secs", "heartbeat_interval_secs", U64, REQ),
-        F("tenant_id", "tenant_id", UUID, OPT),
-        F("registered_at", "registered_at", U64, REQ),
-        F("last_heartbeat_at", "last_heartbeat_at", U64, OPT),
-        F("deregistered_at", "deregistered_at", U64, OPT),
-    ],
-    "SnapshotTenant": [
-        F("tenant_id", "tenant_id", UUID, REQ),
-        F("name", "name", STR, REQ),
-        F("created_at", "created_at", U64, REQ),
-    ],
-    "SnapshotRoleAssignment": [
-        F("actor_id", "actor_id", UUID, REQ),
-        F("role", "role", Msg("Role"), REQ),
-        F("tenant_id", "tenant_id", UUID, REQ),
-        F("assigned_at", "assigned_at", U64, REQ),
-    ],
-    "SnapshotCapabilityGrant": [
-        F("actor_id", "actor_id", UUID, REQ),
-        F("capability", "capability", Msg("Capability"), REQ),
-        F("tenant_id", "tenant_id", UUID, REQ),
-        F("granted_at", "granted_at", U64, REQ),
-        F("revoked_at", "revoked_at", U64, OPT),
-    ],
-    "SnapshotLedgerEntry": [
-        F("entry_id", "entry_id", UUID, REQ),
-        F("tenant_id", "tenant_id", UUID, REQ),
-        F("ledger_key", "ledger_key", STR, REQ),
-        F("actor_id", "actor_id", UUID, OPT),
-        F("payload", "payload", BYTES, REQ),
-        F("timestamp", "timestamp", U64, REQ),
-    ],
-}
-
 # Data-carrying engine enums, as protobuf oneofs. Serde's external tagging: a unit variant is
 # its name as a string ("Once"), a struct variant {"Name": {fields}}, a newtype variant
 # {"Name": value}. Per oneof field: (engine variant name, shape, payload).
@@ -396,27 +238,7 @@ TABLES = {
 #   shape "struct":  payload is the variant's message table name
 #   shape "enum":    a built-in value: the string is the enum's engine name (payload: the Enum)
 #   shape "newtype": {"Custom": "<string>"}
-ONEOFS = {
-    "RunPolicy": ("policy", {
-        "once": ("Once", "unit", "RunPolicy.Once"),
-        "repeat": ("Repeat", "struct", "RunPolicy.Repeat"),
-        "cron": ("Cron", "struct", "RunPolicy.Cron"),
-    }),
-    "EventFilter": ("filter", {
-        "task_completed": ("TaskCompleted", "struct", "EventFilter.TaskCompleted"),
-        "run_state_changed": ("RunStateChanged", "struct", "EventFilter.RunStateChanged"),
-        "budget_threshold": ("BudgetThreshold", "struct", "EventFilter.BudgetThreshold"),
-        "custom": ("Custom", "struct", "EventFilter.Custom"),
-    }),
-    "Role": ("role", {
-        "builtin": (None, "enum", ROLE),
-        "custom": ("Custom", "newtype", None),
-    }),
-    "Capability": ("capability", {
-        "builtin": (None, "enum", CAPABILITY),
-        "custom": ("Custom", "newtype", None),
-    }),
-}
+TABLES, ONEOFS, ENUMS = _tables(FACTS)
 
 PACKAGE = "actionqueue.snapshot.v1."
 
