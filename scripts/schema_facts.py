@@ -439,8 +439,10 @@ def header(schema):
             (["oneof"] if kind in ("union", "handwritten") else []) + \
             (["rust"] if kind != "wrapper" else [])
         s.append(xlist(lname, params, rows, doc))
-    s.append("/* protobuf-c's names for each message: its type, INIT macro and descriptor. */")
+    s.append("/* protobuf-c's names for each message: its type, INIT macro and descriptor; and its "
+             "Rust name. */")
     for r in schema.order:
+        s.append(f"#define AQ_RUST_{r.native} {c_str(r.rust)}")
         s.append(f"#define AQ_PB_{r.native} {r.pb_c['type']}")
         s.append(f"#define AQ_PB_INIT_{r.native} {r.pb_c['init']}")
         s.append(f"#define AQ_PB_DESC_{r.native} {r.pb_c['desc']}")

@@ -39,6 +39,7 @@
  *   same reason as the slicing: page faults, not parsing, dominated on the VM this was measured
  *   on (10k tasks, 23 MB: 190 MB/s with one whole-document index, about 350 MB/s now).
  */
+#include <array>
 #include <climits>
 #include <cstdarg>
 #include <cstdint>
@@ -54,6 +55,7 @@
 #include <simdjson.h>
 
 #include "aqsnap/json.h"
+#include "aqsnap/schema_facts.h"
 #include "aqsnap/snapshot.h"
 #include "internal.h"
 
@@ -1106,283 +1108,198 @@ aq_status read_unit_enum(reader &r, od::value &v, const enum_type &t, E *out)
     });
 }
 
-const variant run_state_variants[] = {UNIT("Scheduled"), UNIT("Ready"),     UNIT("Leased"),
-                                      UNIT("Running"),   UNIT("RetryWait"), UNIT("Suspended"),
-                                      UNIT("Completed"), UNIT("Failed"),    UNIT("Canceled")};
-const enum_type run_state{"RunState", run_state_variants, 9};
+/* ---- the schema's records: one reader each, expanded from its field list -------------------- */
 
-const variant attempt_result_variants[] = {UNIT("Success"), UNIT("Failure"), UNIT("Timeout"),
-                                           UNIT("Suspended")};
-const enum_type attempt_result{"AttemptResultKind", attempt_result_variants, 4};
+/* The unit enums of the schema: their variant names, in number order. */
+#define UNIT_VARIANT(e, constant, number, json, since) UNIT(json),
+#define DEFINE_UNIT_ENUM(e)                                                                      \
+    const variant e##_variants[] = {AQ_ENUM_##e(UNIT_VARIANT)};                                  \
+    const enum_type e##_enum{AQ_ENUM_##e##_RUST, e##_variants, AQ_ENUM_##e##_MAX};
+DEFINE_UNIT_ENUM(run_state)
+DEFINE_UNIT_ENUM(attempt_result)
+DEFINE_UNIT_ENUM(budget_dimension)
+DEFINE_UNIT_ENUM(safety_level)
+DEFINE_UNIT_ENUM(hold_policy)
+/* Role and Capability: the built-in names, then Custom(String). */
+const variant role_variants[] = {AQ_ENUM_role_kind(UNIT_VARIANT) DATA("Custom")};
+const enum_type role_enum{AQ_ENUM_role_kind_RUST, role_variants, AQ_ENUM_role_kind_MAX + 1};
+const variant capability_variants[] = {AQ_ENUM_capability_kind(UNIT_VARIANT) DATA("Custom")};
+const enum_type capability_enum{AQ_ENUM_capability_kind_RUST, capability_variants,
+                                AQ_ENUM_capability_kind_MAX + 1};
+#undef DEFINE_UNIT_ENUM
 
-const variant dimension_variants[] = {UNIT("Token"), UNIT("CostCents"), UNIT("TimeSecs")};
-const enum_type dimension{"BudgetDimension", dimension_variants, 3};
+/* A record's keys in declaration order and the ones serde requires (neither Option nor
+ * defaulted); walk_fields() tells the field by its index in the list. */
+#define JSON_KEY(rec, pb, member, num, kind, type, presence, since, json, def) KEY(json),
+#define JSON_REQUIRED(rec, pb, member, num, kind, type, presence, since, json, def)              \
+    std::strcmp(#presence, "REQ") == 0,
 
-const variant safety_variants[] = {UNIT("Pure"), UNIT("Idempotent"), UNIT("Transactional")};
-const enum_type safety_level{"SafetyLevel", safety_variants, 3};
-
-const variant hold_variants[] = {UNIT("HoldDuringRetry"), UNIT("ReleaseOnRetry")};
-const enum_type hold_policy{"ConcurrencyKeyHoldPolicy", hold_variants, 2};
-
-const variant role_variants[] = {UNIT("Operator"), UNIT("Auditor"), UNIT("Gatekeeper"),
-                                 DATA("Custom")};
-const enum_type role_type{"Role", role_variants, 4};
-
-const variant capability_variants[] = {UNIT("CanSubmit"),  UNIT("CanExecute"),
-                                       UNIT("CanReview"),  UNIT("CanApprove"),
-                                       UNIT("CanCancel"),  DATA("Custom")};
-const enum_type capability_type{"Capability", capability_variants, 6};
-
-const variant run_policy_variants[] = {UNIT("Once"), DATA("Repeat"), DATA("Cron")};
-const enum_type run_policy_type{"RunPolicy", run_policy_variants, 3};
-
-const variant filter_variants[] = {DATA("TaskCompleted"), DATA("RunStateChanged"),
-                                   DATA("BudgetThreshold"), DATA("Custom")};
-const enum_type filter_type{"EventFilter", filter_variants, 4};
-
-/* ---- tasks ----------------------------------------------------------------------------------- */
-
-const key payload_keys[] = {KEY("bytes"), KEY("content_type")};
-const record payload_rec{"struct TaskPayload", payload_keys, 2, 0x1};
-
-aq_status read_payload(reader &r, od::value &v, aq_task_payload *out)
+template <size_t N>
+constexpr uint32_t required_mask(const std::array<bool, N> &required)
 {
-    return walk(r, v, payload_rec, [&](int i, od::value &f) {
-        return i == 0 ? read_bytes(r, f, &out->bytes) : read_opt_str(r, f, &out->content_type);
-    });
+    uint32_t mask = 0;
+    for (size_t i = 0; i < N; i++)
+        if (required[i]) mask |= 1u << i;
+    return mask;
 }
 
-const key repeat_keys[] = {KEY("count"), KEY("interval_secs")};
-const record repeat_rec{"struct variant RunPolicy::Repeat", repeat_keys, 2, 0x3};
-const key cron_keys[] = {KEY("expression"), KEY("max_occurrences")};
-const record cron_rec{"struct variant RunPolicy::Cron", cron_keys, 2, 0x1};
+#define DEFINE_KEYS(rec, rust)                                                                   \
+    static_assert(AQ_FIELDS_##rec##_COUNT <= 32, "walk_fields keeps one bit a key");             \
+    constexpr std::array<key, AQ_FIELDS_##rec##_COUNT> rec##_keys{{AQ_FIELDS_##rec(JSON_KEY)}};   \
+    constexpr std::array<bool, AQ_FIELDS_##rec##_COUNT> rec##_required{                          \
+        {AQ_FIELDS_##rec(JSON_REQUIRED)}};                                                       \
+    const record rec##_rec{rust, rec##_keys.data(), rec##_keys.size(),                           \
+                           required_mask(rec##_required)};
+#define DEFINE_VARIANT_KEYS(variant, parent, rust) DEFINE_KEYS(variant, rust)
 
-aq_status read_run_policy(reader &r, od::value &v, aq_run_policy *out)
+/* An Option: null, or the value read by `read_value(&out->value)`. */
+template <typename O, typename F>
+aq_status read_option(reader &r, od::value &v, O *out, F &&read_value)
 {
-    return read_enum(r, v, run_policy_type, [&](int i, od::value *p) {
-        out->kind = static_cast<aq_run_policy_kind>(i + 1);
-        if (i == 1)
-            return walk(r, *p, repeat_rec, [&](int k, od::value &f) {
-                return k == 0 ? read_u32(r, f, &out->repeat.count)
-                              : read_u64(r, f, &out->repeat.interval_secs);
-            });
-        if (i == 2)
-            return walk(r, *p, cron_rec, [&](int k, od::value &f) {
-                return k == 0 ? read_str(r, f, &out->cron.expression)
-                              : read_opt_u32(r, f, &out->cron.max_occurrences);
-            });
-        return AQ_OK;
-    });
+    bool null = false;
+    AQ_TRY(read_null(r, v, &null));
+    out->present = !null;
+    out->value = {};
+    return null ? AQ_OK : read_value(&out->value);
 }
 
-const key constraints_keys[] = {KEY("max_attempts"),  KEY("timeout_secs"),
-                                KEY("concurrency_key"), KEY("concurrency_key_hold_policy"),
-                                KEY("safety_level"),  KEY("required_capabilities")};
-const record constraints_rec{"struct TaskConstraints", constraints_keys, 6, 0x1};
-
-aq_status read_constraints(reader &r, od::value &v, aq_task_constraints *out)
-{
-    out->concurrency_key_hold_policy = AQ_HOLD_POLICY_HOLD_DURING_RETRY; /* serde defaults */
-    out->safety_level = AQ_SAFETY_LEVEL_PURE;
-    return walk(r, v, constraints_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_u32(r, f, &out->max_attempts);
-        case 1: return read_opt_u64(r, f, &out->timeout_secs);
-        case 2: return read_opt_str(r, f, &out->concurrency_key);
-        case 3: return read_unit_enum(r, f, hold_policy, &out->concurrency_key_hold_policy);
-        case 4: return read_unit_enum(r, f, safety_level, &out->safety_level);
-        default: {
-            bool null = false;
-            AQ_TRY(read_null(r, f, &null));
-            out->required_capabilities.present = !null;
-            out->required_capabilities.value = {};
-            return null ? AQ_OK : read_str_list(r, f, &out->required_capabilities.value);
-        }
-        }
-    });
-}
-
-const key task_metadata_keys[] = {KEY("tags"), KEY("priority"), KEY("description")};
-const record task_metadata_rec{"struct TaskMetadata", task_metadata_keys, 3, 0x3};
-
-aq_status read_task_metadata(reader &r, od::value &v, aq_task_metadata *out)
-{
-    return walk(r, v, task_metadata_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_str_list(r, f, &out->tags);
-        case 1: return read_i32(r, f, &out->priority);
-        default: return read_opt_str(r, f, &out->description);
-        }
-    });
-}
-
-const key task_spec_keys[] = {KEY("id"),          KEY("payload"),  KEY("run_policy"),
-                              KEY("constraints"), KEY("metadata"), KEY("parent_task_id"),
-                              KEY("tenant_id")};
-const record task_spec_rec{"struct TaskSpec", task_spec_keys, 7, 0x1f};
-
-aq_status read_task_spec(reader &r, od::value &v, aq_task_spec *out)
-{
-    return walk(r, v, task_spec_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->id);
-        case 1: return read_payload(r, f, &out->payload);
-        case 2: return read_run_policy(r, f, &out->run_policy);
-        case 3: return read_constraints(r, f, &out->constraints);
-        case 4: return read_task_metadata(r, f, &out->metadata);
-        case 5: return read_opt_uuid(r, f, &out->parent_task_id);
-        default: return read_opt_uuid(r, f, &out->tenant_id);
-        }
-    });
-}
-
-const key task_keys[] = {KEY("task_spec"), KEY("created_at"), KEY("updated_at"),
-                         KEY("canceled_at")};
-const record task_rec{"struct SnapshotTask", task_keys, 4, 0x3};
-
-template <typename V>
-aq_status read_task(reader &r, V &v, aq_task *out)
-{
-    return walk(r, v, task_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_task_spec(r, f, &out->task_spec);
-        case 1: return read_u64(r, f, &out->created_at);
-        case 2: return read_opt_u64(r, f, &out->updated_at);
-        default: return read_opt_u64(r, f, &out->canceled_at);
-        }
-    });
-}
-
-/* ---- runs ------------------------------------------------------------------------------------ */
-
-const key run_instance_keys[] = {KEY("id"),           KEY("task_id"),
-                                 KEY("state"),        KEY("current_attempt_id"),
-                                 KEY("attempt_count"), KEY("created_at"),
-                                 KEY("scheduled_at"), KEY("effective_priority"),
-                                 KEY("last_state_change_at")};
-const record run_instance_rec{"struct RunInstance", run_instance_keys, 9, 0xf7};
-
-aq_status read_run_instance(reader &r, od::value &v, aq_run_instance *out)
-{
-    return walk(r, v, run_instance_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->id);
-        case 1: return read_uuid(r, f, &out->task_id);
-        case 2: return read_unit_enum(r, f, run_state, &out->state);
-        case 3: return read_opt_uuid(r, f, &out->current_attempt_id);
-        case 4: return read_u32(r, f, &out->attempt_count);
-        case 5: return read_u64(r, f, &out->created_at);
-        case 6: return read_u64(r, f, &out->scheduled_at);
-        case 7: return read_i32(r, f, &out->effective_priority);
-        default: return read_u64(r, f, &out->last_state_change_at);
-        }
-    });
-}
-
-const key history_keys[] = {KEY("from"), KEY("to"), KEY("timestamp")};
-const record history_rec{"struct SnapshotRunStateHistoryEntry", history_keys, 3, 0x6};
-
-aq_status read_history_entry(reader &r, od::value &v, aq_history_entry *out)
-{
-    return walk(r, v, history_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: {
-            bool null = false;
-            AQ_TRY(read_null(r, f, &null));
-            out->from.present = !null;
-            out->from.value = AQ_RUN_STATE_UNSPECIFIED;
-            return null ? AQ_OK : read_unit_enum(r, f, run_state, &out->from.value);
-        }
-        case 1: return read_unit_enum(r, f, run_state, &out->to);
-        default: return read_u64(r, f, &out->timestamp);
-        }
-    });
-}
-
-const key attempt_keys[] = {KEY("attempt_id"), KEY("started_at"), KEY("finished_at"),
-                            KEY("result"),     KEY("error"),      KEY("output")};
-const record attempt_rec{"struct SnapshotAttemptHistoryEntry", attempt_keys, 6, 0x3};
-
-aq_status read_attempt(reader &r, od::value &v, aq_attempt *out)
-{
-    return walk(r, v, attempt_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->attempt_id);
-        case 1: return read_u64(r, f, &out->started_at);
-        case 2: return read_opt_u64(r, f, &out->finished_at);
-        case 3: {
-            bool null = false;
-            AQ_TRY(read_null(r, f, &null));
-            out->result.present = !null;
-            out->result.value = AQ_ATTEMPT_RESULT_UNSPECIFIED;
-            return null ? AQ_OK : read_unit_enum(r, f, attempt_result, &out->result.value);
-        }
-        case 4: return read_opt_str(r, f, &out->error);
-        default: {
-            bool null = false;
-            AQ_TRY(read_null(r, f, &null));
-            out->output.present = !null;
-            out->output.value = {};
-            return null ? AQ_OK : read_bytes(r, f, &out->output.value);
-        }
-        }
-    });
-}
-
-const key lease_keys[] = {KEY("owner"), KEY("expiry"), KEY("acquired_at"), KEY("updated_at")};
-const record lease_rec{"struct SnapshotLeaseMetadata", lease_keys, 4, 0xf};
-
-aq_status read_lease(reader &r, od::value &v, aq_lease **out)
+/* Option<record>: a pointer, NULL for null. */
+template <typename T, typename V, typename F>
+aq_status read_record_ptr(reader &r, V &v, T **out, F &&read_record)
 {
     bool null = false;
     AQ_TRY(read_null(r, v, &null));
     *out = nullptr;
     if (null) return AQ_OK;
-    auto *l = static_cast<aq_lease *>(out_alloc(r, sizeof(aq_lease)));
-    if (l == nullptr) return aq__fail_oom(r.err);
-    *l = aq_lease();
-    *out = l;
-    return walk(r, v, lease_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_str(r, f, &l->owner);
-        case 1: return read_u64(r, f, &l->expiry);
-        case 2: return read_u64(r, f, &l->acquired_at);
-        default: return read_u64(r, f, &l->updated_at);
-        }
-    });
+    auto *x = static_cast<T *>(out_alloc(r, sizeof(T)));
+    if (x == nullptr) return aq__fail_oom(r.err);
+    *x = T();
+    *out = x;
+    return read_record(x);
 }
 
-const key run_keys[] = {KEY("run_instance"), KEY("state_history"), KEY("attempts"),
-                        KEY("lease")};
-const record run_rec{"struct SnapshotRun", run_keys, 4, 0x7};
+/* One statement per field: `f` the value of the field's key, `out` the native record. */
+#define READ_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                 \
+    if (i == k++) return READ_##kind##_##presence(member, type);
 
-template <typename V>
-aq_status read_run(reader &r, V &v, aq_run *out)
-{
-    return walk(r, v, run_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_run_instance(r, f, &out->run_instance);
-        case 1:
-            return read_list(r, f, "an array of state history entries", 0,
-                             &out->state_history.items, &out->state_history.count,
-                             [&](od::value &item, aq_history_entry *h) {
-                                 return read_history_entry(r, item, h);
-                             });
-        case 2:
-            return read_list(r, f, "an array of attempts", 0, &out->attempts.items,
-                             &out->attempts.count, [&](od::value &item, aq_attempt *a) {
-                                 return read_attempt(r, item, a);
-                             });
-        default: return read_lease(r, f, &out->lease);
-        }
-    });
-}
+#define READ_U32_REQ(member, type) read_u32(r, f, &out->member)
+#define READ_U32_DEF READ_U32_REQ
+#define READ_U32_OPT(member, type) read_opt_u32(r, f, &out->member)
+#define READ_U64_REQ(member, type) read_u64(r, f, &out->member)
+#define READ_U64_DEF READ_U64_REQ
+#define READ_U64_OPT(member, type) read_opt_u64(r, f, &out->member)
+#define READ_U8_REQ(member, type) read_u8(r, f, &out->member)
+#define READ_U8_DEF READ_U8_REQ
+#define READ_I32_REQ(member, type) read_i32(r, f, &out->member)
+#define READ_I32_DEF READ_I32_REQ
+#define READ_BOOL_REQ(member, type) read_bool(r, f, &out->member)
+#define READ_BOOL_DEF READ_BOOL_REQ
+#define READ_UUID_REQ(member, type) read_uuid(r, f, &out->member)
+#define READ_UUID_OPT(member, type) read_opt_uuid(r, f, &out->member)
+#define READ_STR_REQ(member, type) read_str(r, f, &out->member)
+#define READ_STR_OPT(member, type) read_opt_str(r, f, &out->member)
+#define READ_BYTES_REQ(member, type) read_bytes(r, f, &out->member)
+#define READ_BYTES_OPT(member, type)                                                             \
+    read_option(r, f, &out->member, [&](aq_bytes *b) { return read_bytes(r, f, b); })
+#define READ_ENUM_REQ(member, type) read_unit_enum(r, f, type##_enum, &out->member)
+#define READ_ENUM_DEF READ_ENUM_REQ
+#define READ_ENUM_OPT(member, type)                                                              \
+    read_option(r, f, &out->member, [&](aq_##type *e) { return read_unit_enum(r, f, type##_enum, e); })
+#define READ_MSG_REQ(member, type) read_##type(r, f, &out->member)
+#define READ_MSG_DEF READ_MSG_REQ
+#define READ_MSG_OPT(member, type)                                                               \
+    read_record_ptr(r, f, &out->member, [&](aq_##type *x) { return read_##type(r, f, x); })
+#define READ_LIST_STR_REQ(member, type) read_str_list(r, f, &out->member)
+#define READ_LIST_STR_DEF READ_LIST_STR_REQ
+#define READ_LIST_UUID_REQ(member, type) read_uuid_list(r, f, &out->member)
+#define READ_LIST_UUID_DEF READ_LIST_UUID_REQ
+#define READ_LIST_MSG_REQ(member, type)                                                          \
+    read_list(r, f, "an array of " AQ_RUST_##type, 0, &out->member.items, &out->member.count,    \
+              [&](od::value &item, aq_##type *x) { return read_##type(r, item, x); })
+#define READ_LIST_MSG_DEF READ_LIST_MSG_REQ
+#define READ_STRLIST_OPT(member, type)                                                           \
+    read_option(r, f, &out->member, [&](aq_str_list *l) { return read_str_list(r, f, l); })
 
-/* ---- the other records ----------------------------------------------------------------------- */
+/* serde's defaults of the defaulted fields that are not zero. */
+#define READ_DEFAULT(rec, pb, member, num, kind, type, presence, since, json, def)               \
+    DEFAULT_##presence(out->member, def)
+#define DEFAULT_REQ(target, def)
+#define DEFAULT_OPT(target, def)
+#define DEFAULT_DEF(target, def) target = def;
 
-const key metadata_keys[] = {KEY("schema_version"), KEY("wal_sequence"), KEY("task_count"),
-                             KEY("run_count")};
-const record metadata_rec{"struct SnapshotMetadata", metadata_keys, 4, 0xf};
+#define DECLARE(rec, ...)                                                                        \
+    template <typename V> aq_status read_##rec(reader &r, V &v, aq_##rec *out);
+AQ_RECORDS(DECLARE)
+AQ_UNIONS(DECLARE)
+AQ_HANDWRITTEN(DECLARE)
+#undef DECLARE
+
+AQ_RECORDS(DEFINE_KEYS)
+AQ_VARIANTS(DEFINE_VARIANT_KEYS)
+
+#define DEFINE_READER(rec, rust)                                                                 \
+    template <typename V>                                                                        \
+    aq_status read_##rec(reader &r, V &v, aq_##rec *out)                                         \
+    {                                                                                            \
+        AQ_FIELDS_##rec(READ_DEFAULT)                                                            \
+        return walk(r, v, rec##_rec, [&](int i, od::value &f) -> aq_status {                    \
+            int k = 0;                                                                           \
+            AQ_FIELDS_##rec(READ_FIELD)                                                          \
+            return AQ_OK;                                                                        \
+        });                                                                                      \
+    }
+AQ_RECORDS(DEFINE_READER)
+
+/* A variant's fields, into its union's struct. */
+#define DEFINE_VARIANT_READER(variant, parent, rust)                                             \
+    aq_status read_##variant(reader &r, od::value &v, aq_##parent *out)                          \
+    {                                                                                            \
+        AQ_FIELDS_##variant(READ_DEFAULT)                                                        \
+        (void)out;                                                                               \
+        return walk(r, v, variant##_rec, [&](int i, od::value &f) -> aq_status {                 \
+            int k = 0;                                                                           \
+            (void)i, (void)k, (void)f;                                                           \
+            AQ_FIELDS_##variant(READ_FIELD)                                                      \
+            return AQ_OK;                                                                        \
+        });                                                                                      \
+    }
+AQ_VARIANTS(DEFINE_VARIANT_READER)
+
+/* Oneofs of variants: externally tagged, "Unit" or {"Variant": {fields}}. */
+#define UNION_VARIANT(rec, oneof, case_, constant, pb_field, v, json)                            \
+    variant{json, sizeof(json) - 1, AQ_FIELDS_##v##_COUNT == 0},
+#define UNION_CASE(rec, oneof, case_, constant, pb_field, variant, json)                         \
+    if (i == k++) {                                                                              \
+        out->kind = constant;                                                                    \
+        /* read_enum() hands a payload to the variants with fields, and only to them */          \
+        return p == nullptr ? AQ_OK : read_##variant(r, *p, out);                                \
+    }
+#define DEFINE_UNION_READER(rec, oneof, rust)                                                    \
+    const variant rec##_variants[] = {AQ_UNION_##rec(UNION_VARIANT)};                            \
+    const enum_type rec##_enum{rust, rec##_variants,                                             \
+                               sizeof rec##_variants / sizeof rec##_variants[0]};                \
+    template <typename V>                                                                        \
+    aq_status read_##rec(reader &r, V &v, aq_##rec *out)                                         \
+    {                                                                                            \
+        return read_enum(r, v, rec##_enum, [&](int i, od::value *p) -> aq_status {               \
+            int k = 0;                                                                           \
+            AQ_UNION_##rec(UNION_CASE)                                                           \
+            return AQ_OK;                                                                        \
+        });                                                                                      \
+    }
+AQ_UNIONS(DEFINE_UNION_READER)
+
+/* Role and Capability: a built-in name, or {"Custom":"name"}. */
+#define DEFINE_NAMED_READER(rec, oneof, rust)                                                    \
+    template <typename V>                                                                        \
+    aq_status read_##rec(reader &r, V &v, aq_##rec *out)                                         \
+    {                                                                                            \
+        return read_enum(r, v, rec##_enum, [&](int i, od::value *p) {                            \
+            out->kind = static_cast<aq_##rec##_kind>(i + 1);                                     \
+            return p == nullptr ? AQ_OK : read_str(r, *p, &out->custom);                         \
+        });                                                                                      \
+    }
+AQ_HANDWRITTEN(DEFINE_NAMED_READER)
 
 /* A count from metadata as an arena pre-size: trusted only while the array it implies stays
  * within twice the text, so that a lying count cannot make the reader allocate much. */
@@ -1392,236 +1309,35 @@ size_t plausible(const reader &r, uint64_t count, size_t item_size)
     return count <= max ? (size_t)count : 0;
 }
 
-template <typename V>
-aq_status read_metadata(reader &r, V &v, aq_metadata *out)
+/* After a top-level value: metadata's counts size the tasks and runs lists. */
+template <typename T>
+void after_top(reader &, const T *)
 {
-    AQ_TRY(walk(r, v, metadata_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_u32(r, f, &out->schema_version);
-        case 1: return read_u64(r, f, &out->wal_sequence);
-        case 2: return read_u64(r, f, &out->task_count);
-        default: return read_u64(r, f, &out->run_count);
-        }
-    }));
-    r.task_hint = plausible(r, out->task_count, sizeof(aq_task));
-    r.run_hint = plausible(r, out->run_count, sizeof(aq_run));
-    return AQ_OK;
 }
 
-const key engine_keys[] = {KEY("paused"), KEY("paused_at"), KEY("resumed_at")};
-const record engine_rec{"struct SnapshotEngineControl", engine_keys, 3, 0x1};
-
-template <typename V>
-aq_status read_engine(reader &r, V &v, aq_engine_control *out)
+template <>
+void after_top(reader &r, const aq_metadata *m)
 {
-    return walk(r, v, engine_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_bool(r, f, &out->paused);
-        case 1: return read_opt_u64(r, f, &out->paused_at);
-        default: return read_opt_u64(r, f, &out->resumed_at);
-        }
-    });
+    r.task_hint = plausible(r, m->task_count, sizeof(aq_task));
+    r.run_hint = plausible(r, m->run_count, sizeof(aq_run));
 }
 
-const key dependency_keys[] = {KEY("task_id"), KEY("depends_on"), KEY("declared_at")};
-const record dependency_rec{"struct SnapshotDependencyDeclaration", dependency_keys, 3, 0x7};
-
-template <typename V>
-aq_status read_dependency(reader &r, V &v, aq_dependency *out)
+template <typename T>
+size_t list_hint(const reader &, const T *)
 {
-    return walk(r, v, dependency_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->task_id);
-        case 1: return read_uuid_list(r, f, &out->depends_on);
-        default: return read_u64(r, f, &out->declared_at);
-        }
-    });
+    return 0;
 }
 
-const key budget_keys[] = {KEY("task_id"),  KEY("dimension"),    KEY("limit"),
-                           KEY("consumed"), KEY("allocated_at"), KEY("exhausted")};
-const record budget_rec{"struct SnapshotBudget", budget_keys, 6, 0x3f};
-
-template <typename V>
-aq_status read_budget(reader &r, V &v, aq_budget *out)
+template <>
+size_t list_hint(const reader &r, const aq_task_list *)
 {
-    return walk(r, v, budget_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->task_id);
-        case 1: return read_unit_enum(r, f, dimension, &out->dimension);
-        case 2: return read_u64(r, f, &out->limit);
-        case 3: return read_u64(r, f, &out->consumed);
-        case 4: return read_u64(r, f, &out->allocated_at);
-        default: return read_bool(r, f, &out->exhausted);
-        }
-    });
+    return r.task_hint;
 }
 
-const key task_completed_keys[] = {KEY("task_id")};
-const record task_completed_rec{"struct variant EventFilter::TaskCompleted",
-                                task_completed_keys, 1, 0x1};
-const key state_changed_keys[] = {KEY("task_id"), KEY("state")};
-const record state_changed_rec{"struct variant EventFilter::RunStateChanged",
-                               state_changed_keys, 2, 0x3};
-const key threshold_keys[] = {KEY("task_id"), KEY("dimension"), KEY("threshold_pct")};
-const record threshold_rec{"struct variant EventFilter::BudgetThreshold", threshold_keys, 3,
-                           0x7};
-const key custom_filter_keys[] = {KEY("key")};
-const record custom_filter_rec{"struct variant EventFilter::Custom", custom_filter_keys, 1,
-                               0x1};
-
-aq_status read_event_filter(reader &r, od::value &v, aq_event_filter *out)
+template <>
+size_t list_hint(const reader &r, const aq_run_list *)
 {
-    return read_enum(r, v, filter_type, [&](int i, od::value *p) {
-        out->kind = static_cast<aq_event_filter_kind>(i + 1);
-        switch (i) {
-        case 0:
-            return walk(r, *p, task_completed_rec,
-                        [&](int, od::value &f) { return read_uuid(r, f, &out->task_id); });
-        case 1:
-            return walk(r, *p, state_changed_rec, [&](int k, od::value &f) {
-                return k == 0 ? read_uuid(r, f, &out->task_id)
-                              : read_unit_enum(r, f, run_state, &out->state);
-            });
-        case 2:
-            return walk(r, *p, threshold_rec, [&](int k, od::value &f) {
-                switch (k) {
-                case 0: return read_uuid(r, f, &out->task_id);
-                case 1: return read_unit_enum(r, f, dimension, &out->dimension);
-                default: return read_u8(r, f, &out->threshold_pct);
-                }
-            });
-        default:
-            return walk(r, *p, custom_filter_rec,
-                        [&](int, od::value &f) { return read_str(r, f, &out->key); });
-        }
-    });
-}
-
-const key subscription_keys[] = {KEY("subscription_id"), KEY("task_id"),      KEY("filter"),
-                                 KEY("created_at"),      KEY("triggered_at"), KEY("canceled_at")};
-const record subscription_rec{"struct SnapshotSubscription", subscription_keys, 6, 0xf};
-
-template <typename V>
-aq_status read_subscription(reader &r, V &v, aq_subscription *out)
-{
-    return walk(r, v, subscription_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->subscription_id);
-        case 1: return read_uuid(r, f, &out->task_id);
-        case 2: return read_event_filter(r, f, &out->filter);
-        case 3: return read_u64(r, f, &out->created_at);
-        case 4: return read_opt_u64(r, f, &out->triggered_at);
-        default: return read_opt_u64(r, f, &out->canceled_at);
-        }
-    });
-}
-
-const key actor_keys[] = {KEY("actor_id"),          KEY("identity"),
-                          KEY("capabilities"),      KEY("department"),
-                          KEY("heartbeat_interval_secs"), KEY("tenant_id"),
-                          KEY("registered_at"),     KEY("last_heartbeat_at"),
-                          KEY("deregistered_at")};
-const record actor_rec{"struct SnapshotActor", actor_keys, 9, 0x57};
-
-template <typename V>
-aq_status read_actor(reader &r, V &v, aq_actor *out)
-{
-    return walk(r, v, actor_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->actor_id);
-        case 1: return read_str(r, f, &out->identity);
-        case 2: return read_str_list(r, f, &out->capabilities);
-        case 3: return read_opt_str(r, f, &out->department);
-        case 4: return read_u64(r, f, &out->heartbeat_interval_secs);
-        case 5: return read_opt_uuid(r, f, &out->tenant_id);
-        case 6: return read_u64(r, f, &out->registered_at);
-        case 7: return read_opt_u64(r, f, &out->last_heartbeat_at);
-        default: return read_opt_u64(r, f, &out->deregistered_at);
-        }
-    });
-}
-
-const key tenant_keys[] = {KEY("tenant_id"), KEY("name"), KEY("created_at")};
-const record tenant_rec{"struct SnapshotTenant", tenant_keys, 3, 0x7};
-
-template <typename V>
-aq_status read_tenant(reader &r, V &v, aq_tenant *out)
-{
-    return walk(r, v, tenant_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->tenant_id);
-        case 1: return read_str(r, f, &out->name);
-        default: return read_u64(r, f, &out->created_at);
-        }
-    });
-}
-
-/* Role and Capability: unit variants or Custom(String) as {"Custom":"name"}. */
-template <typename K>
-aq_status read_named(reader &r, od::value &v, const enum_type &t, K *kind, aq_str *custom)
-{
-    return read_enum(r, v, t, [&](int i, od::value *p) {
-        *kind = static_cast<K>(i + 1);
-        return p == nullptr ? AQ_OK : read_str(r, *p, custom);
-    });
-}
-
-const key role_assignment_keys[] = {KEY("actor_id"), KEY("role"), KEY("tenant_id"),
-                                    KEY("assigned_at")};
-const record role_assignment_rec{"struct SnapshotRoleAssignment", role_assignment_keys, 4, 0xf};
-
-template <typename V>
-aq_status read_role_assignment(reader &r, V &v, aq_role_assignment *out)
-{
-    return walk(r, v, role_assignment_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->actor_id);
-        case 1: return read_named(r, f, role_type, &out->role.kind, &out->role.custom);
-        case 2: return read_uuid(r, f, &out->tenant_id);
-        default: return read_u64(r, f, &out->assigned_at);
-        }
-    });
-}
-
-const key capability_grant_keys[] = {KEY("actor_id"), KEY("capability"), KEY("tenant_id"),
-                                     KEY("granted_at"), KEY("revoked_at")};
-const record capability_grant_rec{"struct SnapshotCapabilityGrant", capability_grant_keys, 5,
-                                  0xf};
-
-template <typename V>
-aq_status read_capability_grant(reader &r, V &v, aq_capability_grant *out)
-{
-    return walk(r, v, capability_grant_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->actor_id);
-        case 1:
-            return read_named(r, f, capability_type, &out->capability.kind,
-                              &out->capability.custom);
-        case 2: return read_uuid(r, f, &out->tenant_id);
-        case 3: return read_u64(r, f, &out->granted_at);
-        default: return read_opt_u64(r, f, &out->revoked_at);
-        }
-    });
-}
-
-const key ledger_keys[] = {KEY("entry_id"), KEY("tenant_id"), KEY("ledger_key"),
-                           KEY("actor_id"), KEY("payload"),   KEY("timestamp")};
-const record ledger_rec{"struct SnapshotLedgerEntry", ledger_keys, 6, 0x37};
-
-template <typename V>
-aq_status read_ledger_entry(reader &r, V &v, aq_ledger_entry *out)
-{
-    return walk(r, v, ledger_rec, [&](int i, od::value &f) {
-        switch (i) {
-        case 0: return read_uuid(r, f, &out->entry_id);
-        case 1: return read_uuid(r, f, &out->tenant_id);
-        case 2: return read_str(r, f, &out->ledger_key);
-        case 3: return read_opt_uuid(r, f, &out->actor_id);
-        case 4: return read_bytes(r, f, &out->payload);
-        default: return read_u64(r, f, &out->timestamp);
-        }
-    });
+    return r.run_hint;
 }
 
 /* ---- the document ---------------------------------------------------------------------------- */
@@ -1636,21 +1352,7 @@ aq_status read_ledger_entry(reader &r, V &v, aq_ledger_entry *out)
  * this tokenizer checks every byte between them.
  */
 
-const key snapshot_keys[] = {KEY("version"),
-                             KEY("timestamp"),
-                             KEY("metadata"),
-                             KEY("tasks"),
-                             KEY("runs"),
-                             KEY("engine"),
-                             KEY("dependency_declarations"),
-                             KEY("budgets"),
-                             KEY("subscriptions"),
-                             KEY("actors"),
-                             KEY("tenants"),
-                             KEY("role_assignments"),
-                             KEY("capability_grants"),
-                             KEY("ledger_entries")};
-const record snapshot_rec{"struct Snapshot", snapshot_keys, 14, 0x1f};
+DEFINE_KEYS(snapshot, "struct Snapshot")
 
 bool is_space(uint8_t c)
 {
@@ -1940,56 +1642,34 @@ aq_status top_key(reader &r, const uint8_t *p, text_view *out, const uint8_t **a
 /* A top-level member read by simdjson from its own slice. */
 #define SLICE(expr) slice_value(r, p, [&](od::document &doc) { return (expr); })
 
+/* The snapshot's fields: lists item by item, everything else as one slice. */
+#define TOP_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                  \
+    if (i == k++) return TOP_##kind##_##presence(member, type);
+#define TOP_VALUE(member, read) slice_value(r, p, [&](od::document &doc) {                       \
+        aq_status st_ = read;                                                                    \
+        if (st_ == AQ_OK) after_top(r, &s->member);                                              \
+        return st_;                                                                              \
+    })
+#define TOP_U32_REQ(member, type) TOP_VALUE(member, read_u32(r, doc, &s->member))
+#define TOP_U32_DEF TOP_U32_REQ
+#define TOP_U64_REQ(member, type) TOP_VALUE(member, read_u64(r, doc, &s->member))
+#define TOP_U64_DEF TOP_U64_REQ
+#define TOP_MSG_REQ(member, type) TOP_VALUE(member, read_##type(r, doc, &s->member))
+#define TOP_MSG_DEF TOP_MSG_REQ
+#define TOP_MSG_OPT(member, type)                                                                \
+    TOP_VALUE(member, read_record_ptr(r, doc, &s->member,                                        \
+                                      [&](aq_##type *x) { return read_##type(r, doc, x); }))
+#define TOP_LIST_MSG_REQ(member, type)                                                           \
+    top_list(r, p, list_hint(r, &s->member), &s->member.items, &s->member.count,                 \
+             [&](od::document &doc, aq_##type *x) { return read_##type(r, doc, x); })
+#define TOP_LIST_MSG_DEF TOP_LIST_MSG_REQ
+
 aq_status top_member(reader &r, int i, const uint8_t **p, aq_snapshot *s)
 {
     r.depth = 1; /* inside the root object */
-    switch (i) {
-    case 0: return SLICE(read_u32(r, doc, &s->version));
-    case 1: return SLICE(read_u64(r, doc, &s->timestamp));
-    case 2: return SLICE(read_metadata(r, doc, &s->metadata));
-    case 3:
-        return top_list(r, p, r.task_hint, &s->tasks.items, &s->tasks.count,
-                        [&](od::document &doc, aq_task *t) { return read_task(r, doc, t); });
-    case 4:
-        return top_list(r, p, r.run_hint, &s->runs.items, &s->runs.count,
-                        [&](od::document &doc, aq_run *x) { return read_run(r, doc, x); });
-    case 5: return SLICE(read_engine(r, doc, &s->engine));
-    case 6:
-        return top_list(r, p, 0, &s->dependency_declarations.items,
-                        &s->dependency_declarations.count,
-                        [&](od::document &doc, aq_dependency *x) {
-                            return read_dependency(r, doc, x);
-                        });
-    case 7:
-        return top_list(r, p, 0, &s->budgets.items, &s->budgets.count,
-                        [&](od::document &doc, aq_budget *x) { return read_budget(r, doc, x); });
-    case 8:
-        return top_list(r, p, 0, &s->subscriptions.items, &s->subscriptions.count,
-                        [&](od::document &doc, aq_subscription *x) {
-                            return read_subscription(r, doc, x);
-                        });
-    case 9:
-        return top_list(r, p, 0, &s->actors.items, &s->actors.count,
-                        [&](od::document &doc, aq_actor *x) { return read_actor(r, doc, x); });
-    case 10:
-        return top_list(r, p, 0, &s->tenants.items, &s->tenants.count,
-                        [&](od::document &doc, aq_tenant *x) { return read_tenant(r, doc, x); });
-    case 11:
-        return top_list(r, p, 0, &s->role_assignments.items, &s->role_assignments.count,
-                        [&](od::document &doc, aq_role_assignment *x) {
-                            return read_role_assignment(r, doc, x);
-                        });
-    case 12:
-        return top_list(r, p, 0, &s->capability_grants.items, &s->capability_grants.count,
-                        [&](od::document &doc, aq_capability_grant *x) {
-                            return read_capability_grant(r, doc, x);
-                        });
-    default:
-        return top_list(r, p, 0, &s->ledger_entries.items, &s->ledger_entries.count,
-                        [&](od::document &doc, aq_ledger_entry *x) {
-                            return read_ledger_entry(r, doc, x);
-                        });
-    }
+    int k = 0;
+    AQ_FIELDS_snapshot(TOP_FIELD)
+    return AQ_OK;
 }
 
 /* Defaulted lists that are absent still get a valid (empty) pointer, as decoded ones do. */
@@ -2067,16 +1747,11 @@ aq_status read_document(reader &r, aq_snapshot *s)
     /* serde_json allows only whitespace after the document. */
     p = skip_space(p, r.text_end);
     if (p < r.text_end) return text_fail(r, p, "trailing characters after the JSON document");
-    AQ_TRY(empty_list(r, &s->tasks.items));
-    AQ_TRY(empty_list(r, &s->runs.items));
-    AQ_TRY(empty_list(r, &s->dependency_declarations.items));
-    AQ_TRY(empty_list(r, &s->budgets.items));
-    AQ_TRY(empty_list(r, &s->subscriptions.items));
-    AQ_TRY(empty_list(r, &s->actors.items));
-    AQ_TRY(empty_list(r, &s->tenants.items));
-    AQ_TRY(empty_list(r, &s->role_assignments.items));
-    AQ_TRY(empty_list(r, &s->capability_grants.items));
-    return empty_list(r, &s->ledger_entries.items);
+#define EMPTY_LIST(rec, pb, member, num, kind, type, presence, since, json, def)                 \
+    AQ_TRY(empty_list(r, &s->member.items));
+    AQ_SECTIONS(EMPTY_LIST)
+#undef EMPTY_LIST
+    return AQ_OK;
 }
 #undef SLICE
 
