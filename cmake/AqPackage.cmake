@@ -10,7 +10,7 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/aqsnapConfig.cmake.in
   ${PROJECT_BINARY_DIR}/aqsnapConfig.cmake
   INSTALL_DESTINATION ${AQ_CMAKE_PACKAGE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/aqsnapConfigVersion.cmake
-  COMPATIBILITY SameMajorVersion)
+  COMPATIBILITY ${AQ_PACKAGE_COMPATIBILITY})
 install(FILES ${PROJECT_BINARY_DIR}/aqsnapConfig.cmake ${PROJECT_BINARY_DIR}/aqsnapConfigVersion.cmake
   DESTINATION ${AQ_CMAKE_PACKAGE_DIR})
 

@@ -11,7 +11,9 @@
 #   pkg-config static  the archive + $(pkg-config --static --libs aqsnap)
 # A shared consumer must depend on libaqsnap.so alone (none of protobuf-c, zlib, simdjson,
 # libstdc++ among its own DT_NEEDED entries) and load the installed copy; a static one must not
-# load libaqsnap.so. `pkg-config --cflags` must give nothing but -I.
+# load libaqsnap.so. `pkg-config --cflags` must give nothing but -I. The library's soname is
+# libaqsnap.so.AQ_SOVERSION, and the CMake package refuses a request for an older minor version
+# while the major version is 0 (docs/ABI.md).
 # Everything happens under AQ_WORK_DIR (inside the build tree), removed at the end, also on
 # failure unless AQ_KEEP_TEST_TMP is set in the environment. Only the build tree, the source
 # tree's fixtures and the system (/usr: compiler, protobuf-c, zlib, pkg-config) are used.
@@ -20,12 +22,12 @@
 #              -DAQ_SOURCE_DIR=<top> -DAQ_CONSUMER_DIR=<tests/consumer>
 #              -DAQ_LIBDIR=<CMAKE_INSTALL_LIBDIR> -DAQ_INCLUDEDIR=<CMAKE_INSTALL_INCLUDEDIR>
 #              -DAQ_VERSION=<PROJECT_VERSION> -DAQ_GENERATOR=<generator> -DAQ_C_COMPILER=<cc>
-#              -DAQ_PKG_CONFIG=<pkg-config> -DAQ_READELF=<readelf>
+#              -DAQ_SOVERSION=<soversion> -DAQ_PKG_CONFIG=<pkg-config> -DAQ_READELF=<readelf>
 #              [-DAQ_SANITIZER=address,undefined] -P install_consumer.cmake
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var IN ITEMS AQ_BUILD_DIR AQ_WORK_DIR AQ_SOURCE_DIR AQ_CONSUMER_DIR AQ_LIBDIR AQ_INCLUDEDIR
-                     AQ_VERSION AQ_GENERATOR AQ_C_COMPILER AQ_READELF)
+                     AQ_VERSION AQ_SOVERSION AQ_GENERATOR AQ_C_COMPILER AQ_READELF)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "install_consumer.cmake: ${var} is not set")
   endif()
@@ -109,8 +111,8 @@ function(check_direct_deps exe)
     fail("${exe} depends directly on ${private} (DT_NEEDED: ${needed}): a consumer of the shared "
          "library must need libaqsnap.so only")
   endif()
-  if(NOT needed MATCHES "libaqsnap[.]so")
-    fail("${exe}: no libaqsnap.so among its DT_NEEDED entries (${needed})")
+  if(NOT "libaqsnap.so.${AQ_SOVERSION}" IN_LIST needed)
+    fail("${exe}: no libaqsnap.so.${AQ_SOVERSION} among its DT_NEEDED entries (${needed})")
   endif()
 endfunction()
 
@@ -155,6 +157,13 @@ foreach(f IN ITEMS "${prefix}/${AQ_INCLUDEDIR}/aqsnap.h" "${libdir}/cmake/aqsnap
   endif()
 endforeach()
 
+# The soname follows the ABI policy; the real file and both links are installed.
+execute_process(COMMAND "${AQ_READELF}" -d "${libdir}/libaqsnap.so" OUTPUT_VARIABLE out
+                ERROR_VARIABLE out)
+if(NOT out MATCHES "SONAME[^\n]*\\[libaqsnap[.]so[.]${AQ_SOVERSION}\\]")
+  fail("${libdir}/libaqsnap.so: soname is not libaqsnap.so.${AQ_SOVERSION}:\n${out}")
+endif()
+
 # ---- 2. CMake package: shared and static --------------------------------------------------------
 set(build_type "${AQ_CONFIG}")
 if(NOT build_type)
@@ -196,6 +205,25 @@ foreach(variant IN ITEMS shared static)
     run_consumer("run consumer (${target})" "${exe}")
   endif()
 endforeach()
+
+# While the major version is 0, each minor release has its own ABI: a request for the previous
+# minor version must be refused (SameMinorVersion), not met by this one.
+if(AQ_VERSION MATCHES "^0[.]([0-9]+)[.]" AND CMAKE_MATCH_1 GREATER 0)
+  math(EXPR older_minor "${CMAKE_MATCH_1} - 1")
+  set(older "0.${older_minor}")
+  set(bin "${work}/cmake-older")
+  execute_process(COMMAND "${CMAKE_COMMAND}" -S "${AQ_CONSUMER_DIR}" -B "${bin}"
+                          -G "${AQ_GENERATOR}" "-DCMAKE_C_COMPILER=${AQ_C_COMPILER}"
+                          "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+                          -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
+                          "-DAQ_CONSUMER_VERSION=${older}"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(rc EQUAL 0 OR NOT out MATCHES "compatible[ \n]+with requested version")
+    fail("find_package(aqsnap ${older}) accepted aqsnap ${AQ_VERSION} (exit ${rc}): a 0.x "
+         "release must only satisfy requests for its own minor version\n${out}")
+  endif()
+  message(STATUS "[find_package(aqsnap ${older})] refused, as it must be")
+endif()
 
 # ---- 3. pkg-config ------------------------------------------------------------------------------
 if(NOT AQ_PKG_CONFIG OR NOT EXISTS "${AQ_PKG_CONFIG}")
