@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages="build-essential cmake pkg-config git
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev python3-protobuf
   libcmocka-dev libbenchmark-dev libsimdjson-dev zlib1g-dev
-  valgrind clang libclang-rt-14-dev time ninja-build
+  valgrind clang libclang-rt-14-dev time ninja-build groff-base
   cargo librust-serde-json-dev librust-serde-derive-dev librust-uuid-dev"
 
 # npm: Debian's package conflicts with a nodejs that already bundles npm; add it only if absent.

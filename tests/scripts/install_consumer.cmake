@@ -11,9 +11,10 @@
 #   pkg-config static  the archive + $(pkg-config --static --libs aqsnap)
 # A shared consumer must depend on libaqsnap.so alone (none of protobuf-c, zlib, simdjson,
 # libstdc++ among its own DT_NEEDED entries) and load the installed copy; a static one must not
-# load libaqsnap.so. `pkg-config --cflags` must give nothing but -I. The library's soname is
-# libaqsnap.so.AQ_SOVERSION, and the CMake package refuses a request for an older minor version
-# while the major version is 0 (docs/ABI.md).
+# load libaqsnap.so. `pkg-config --cflags` must give nothing but -I. The CMake package must
+# refuse a request for an older minor version while the major version is 0 (docs/ABI.md), and
+# give the installed schema (aqsnap_PROTO_DIR, aqsnap_DESCRIPTOR_SET). install.files checks what
+# was installed.
 # Everything happens under AQ_WORK_DIR (inside the build tree), removed at the end, also on
 # failure unless AQ_KEEP_TEST_TMP is set in the environment. Only the build tree, the source
 # tree's fixtures and the system (/usr: compiler, protobuf-c, zlib, pkg-config) are used.
@@ -23,6 +24,7 @@
 #              -DAQ_LIBDIR=<CMAKE_INSTALL_LIBDIR> -DAQ_INCLUDEDIR=<CMAKE_INSTALL_INCLUDEDIR>
 #              -DAQ_VERSION=<PROJECT_VERSION> -DAQ_GENERATOR=<generator> -DAQ_C_COMPILER=<cc>
 #              -DAQ_SOVERSION=<soversion> -DAQ_PKG_CONFIG=<pkg-config> -DAQ_READELF=<readelf>
+#              -DAQ_DESCRIPTOR_SET=<ON|OFF>
 #              [-DAQ_SANITIZER=address,undefined] -P install_consumer.cmake
 cmake_minimum_required(VERSION 3.25)
 
@@ -157,13 +159,6 @@ foreach(f IN ITEMS "${prefix}/${AQ_INCLUDEDIR}/aqsnap.h" "${libdir}/cmake/aqsnap
   endif()
 endforeach()
 
-# The soname follows the ABI policy; the real file and both links are installed.
-execute_process(COMMAND "${AQ_READELF}" -d "${libdir}/libaqsnap.so" OUTPUT_VARIABLE out
-                ERROR_VARIABLE out)
-if(NOT out MATCHES "SONAME[^\n]*\\[libaqsnap[.]so[.]${AQ_SOVERSION}\\]")
-  fail("${libdir}/libaqsnap.so: soname is not libaqsnap.so.${AQ_SOVERSION}:\n${out}")
-endif()
-
 # ---- 2. CMake package: shared and static --------------------------------------------------------
 set(build_type "${AQ_CONFIG}")
 if(NOT build_type)
@@ -190,7 +185,8 @@ foreach(variant IN ITEMS shared static)
       -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF "-DCMAKE_C_FLAGS=${san_flags}"
       "-DCMAKE_EXE_LINKER_FLAGS=${san_flags}" "-DAQ_CONSUMER_TARGET=${target}"
       "-DAQ_CONSUMER_VERSION=${AQ_VERSION}"
-      "-DAQ_CONSUMER_EXPECT_DIR=${libdir}/cmake/aqsnap" ${variant_args})
+      "-DAQ_CONSUMER_EXPECT_DIR=${libdir}/cmake/aqsnap"
+      "-DAQ_CONSUMER_EXPECT_DESCRIPTOR_SET=${AQ_DESCRIPTOR_SET}" ${variant_args})
   run("build consumer (${target})" "${CMAKE_COMMAND}" --build "${bin}" --config "${build_type}")
   set(exe "${bin}/consumer")
   if(NOT EXISTS "${exe}")
