@@ -146,9 +146,10 @@ def check_kinds(a):
     header = open(a.error_h, encoding="utf-8").read()
     validation = open(a.validation, encoding="utf-8").read()
     either = validation + open(a.format, encoding="utf-8").read()
-    statuses = re.search(r"typedef enum aq_status \{(.*?)\}", header, re.S).group(1)
-    kinds = re.search(r"typedef enum aq_error_kind \{(.*?)\}", header, re.S).group(1)
-    names = re.findall(r"\b(AQ_[A-Z]+)\s*=", statuses)
+    statuses = re.search(r"typedef enum aq_status \{(.*?)\n\} aq_status;", header, re.S).group(1)
+    kinds = re.search(r"typedef enum aq_error_kind \{(.*?)\n\} aq_error_kind;", header,
+                      re.S).group(1)
+    names = re.findall(r"\b(AQ_[A-Z_]+)\s*=", statuses)
     for name in names:
         if not re.search(r"\b" + name + r"\b", either):
             problem(f"{a.error_h}: status {name} is in neither {a.format} nor {a.validation}")
