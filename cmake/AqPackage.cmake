@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts beside the headers and libraries (src/CMakeLists.txt) and the tool
 # (tools/CMakeLists.txt): the schema and its descriptor set, the CMake package, the pkg-config
 # file, the man page, and the documentation with the C example.
