@@ -33,14 +33,20 @@ shown=0 # the last command whose output was shown
 
 # ---- running the tool and checking what it did ------------------------------------------------
 
-# run ARGS...: run the tool; stdout in ./out, stderr in ./err, exit status in $rc. (So no test
-# file may be called out or err.)
-run() {
-    CMD="aqsnap $*"
+# run_program NAME PROGRAM ARGS...: run PROGRAM (NAME in messages); stdout in ./out, stderr in
+# ./err, exit status in $rc. (So no test file may be called out or err.)
+run_program() {
+    CMD="$1"
+    _program=$2
+    shift 2
+    CMD="$CMD $*"
     runs=$((runs + 1))
-    "$AQSNAP" "$@" >out 2>err
+    "$_program" "$@" >out 2>err
     rc=$?
 }
+
+# run ARGS...: run the tool.
+run() { run_program aqsnap "$AQSNAP" "$@"; }
 
 # run_to TARGET ARGS...: the same with stdout sent to TARGET (./out stays empty).
 run_to() {
@@ -858,12 +864,7 @@ case_usage_version() {
 # ---- examples/engine_snapshot.c (its path in $AQ_ENGINE_SNAPSHOT) ---------------------------
 
 # run_example ARGS...: like run, for the example program.
-run_example() {
-    CMD="engine_snapshot $*"
-    runs=$((runs + 1))
-    "$AQ_ENGINE_SNAPSHOT" "$@" >out 2>err
-    rc=$?
-}
+run_example() { run_program engine_snapshot "$AQ_ENGINE_SNAPSHOT" "$@"; }
 
 # It writes the file it is given, and never one named after an option.
 case_example_engine_snapshot() {

@@ -35,38 +35,8 @@ foreach(var IN ITEMS AQ_BUILD_DIR AQ_WORK_DIR AQ_SOURCE_DIR AQ_CONSUMER_DIR AQ_L
   endif()
 endforeach()
 
-set(work "${AQ_WORK_DIR}")
-set(prefix "${work}/prefix")
+include(${CMAKE_CURRENT_LIST_DIR}/install_common.cmake)
 set(libdir "${prefix}/${AQ_LIBDIR}")
-
-macro(cleanup)
-  if(DEFINED ENV{AQ_KEEP_TEST_TMP})
-    message(STATUS "AQ_KEEP_TEST_TMP is set: keeping ${work}")
-  else()
-    file(REMOVE_RECURSE "${work}")
-  endif()
-endmacro()
-
-function(fail)
-  cleanup()
-  string(JOIN "" text ${ARGN})
-  message(FATAL_ERROR "FAILED: ${text}")
-endfunction()
-
-# run(<step> <command...>): run a command, echo its output, fail naming the step.
-function(run step)
-  list(JOIN ARGN " " cmd_text)
-  message(STATUS "[${step}] ${cmd_text}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT rc EQUAL 0)
-    fail("${step} failed (exit ${rc})\ncommand: ${cmd_text}\n${out}")
-  endif()
-  string(STRIP "${out}" out)
-  if(out AND NOT step MATCHES "^(install|configure|build)")
-    message(STATUS "${out}")
-  endif()
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
 
 # The executable links libaqsnap.so dynamically (expected TRUE) or not at all (FALSE).
 function(check_links_shared exe expected)
@@ -143,15 +113,8 @@ unset(ENV{aqsnap_ROOT})
 unset(ENV{PKG_CONFIG_PATH})
 unset(ENV{PKG_CONFIG_LIBDIR})
 
-file(REMOVE_RECURSE "${work}")
-file(MAKE_DIRECTORY "${work}")
-
 # ---- 1. install -------------------------------------------------------------------------------
-set(config_args "")
-if(AQ_CONFIG)
-  set(config_args --config "${AQ_CONFIG}")
-endif()
-run(install "${CMAKE_COMMAND}" --install "${AQ_BUILD_DIR}" --prefix "${prefix}" ${config_args})
+install_build_tree()
 foreach(f IN ITEMS "${prefix}/${AQ_INCLUDEDIR}/aqsnap.h" "${libdir}/cmake/aqsnap/aqsnapConfig.cmake"
                    "${libdir}/pkgconfig/aqsnap.pc")
   if(NOT EXISTS "${f}")

@@ -10,7 +10,7 @@
 #   - the installed .proto files compile with protoc into the installed descriptor set, byte for
 #     byte, and pkg-config's protodir and descriptorset variables point at them;
 #   - the installed tool runs without LD_LIBRARY_PATH and loads the installed library.
-# Everything happens under AQ_WORK_DIR, removed at the end unless AQ_KEEP_TEST_TMP is set.
+# Everything happens under AQ_WORK_DIR (install_common.cmake).
 #
 # Usage: cmake -DAQ_BUILD_DIR=<build> -DAQ_CONFIG=<config> -DAQ_WORK_DIR=<scratch dir>
 #              -DAQ_SOURCE_DIR=<top> -DAQ_VERSION=<version> -DAQ_SOVERSION=<soversion>
@@ -28,28 +28,7 @@ foreach(var IN ITEMS AQ_BUILD_DIR AQ_WORK_DIR AQ_SOURCE_DIR AQ_VERSION AQ_SOVERS
   endif()
 endforeach()
 
-set(work "${AQ_WORK_DIR}")
-set(prefix "${work}/prefix")
-
-function(fail)
-  if(NOT DEFINED ENV{AQ_KEEP_TEST_TMP})
-    file(REMOVE_RECURSE "${work}")
-  endif()
-  string(JOIN "" text ${ARGN})
-  message(FATAL_ERROR "FAILED: ${text}")
-endfunction()
-
-# run(<step> <command...>): run a command; fail naming the step; its output in run_output.
-function(run step)
-  list(JOIN ARGN " " cmd_text)
-  message(STATUS "[${step}] ${cmd_text}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    fail("${step} failed (exit ${rc})\ncommand: ${cmd_text}\n${out}${err}")
-  endif()
-  string(STRIP "${out}" out)
-  set(run_output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/install_common.cmake)
 
 # same_path(<what> <got> <expected>): both name the same existing file or directory.
 function(same_path what got expected)
@@ -65,14 +44,7 @@ endfunction()
 
 unset(ENV{PKG_CONFIG_PATH})
 set(ENV{PKG_CONFIG_LIBDIR} "${prefix}/${AQ_LIBDIR}/pkgconfig")
-file(REMOVE_RECURSE "${work}")
-file(MAKE_DIRECTORY "${work}")
-
-set(config_args "")
-if(AQ_CONFIG)
-  set(config_args --config "${AQ_CONFIG}")
-endif()
-run(install "${CMAKE_COMMAND}" --install "${AQ_BUILD_DIR}" --prefix "${prefix}" ${config_args})
+install_build_tree()
 
 # ---- the file list ------------------------------------------------------------------------------
 if(AQ_CONFIG)
@@ -170,7 +142,5 @@ if(AQ_WITH_TOOL)
   message(STATUS "ok: ${tool} runs and loads ${resolved}")
 endif()
 
-if(NOT DEFINED ENV{AQ_KEEP_TEST_TMP})
-  file(REMOVE_RECURSE "${work}")
-endif()
+cleanup()
 message(STATUS "ok: aqsnap ${AQ_VERSION} installs what it documents, and it works")
