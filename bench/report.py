@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turn one run of bench/run.sh into the generated part of BENCHMARKS.md.
 
     report.py --bench bench.json --rss rss.tsv --machine machine.txt > report.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * How a C engine persists and restores its state with aqsnap: build a snapshot from the
  * engine's own records, write it durably, load it back (checked and validated), read it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap.h
  * Umbrella header: everything a program needs to build, encode, decode, validate, load and

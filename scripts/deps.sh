@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install everything aqsnap needs to build, test and benchmark on Debian 12 (run as root).
 # Idempotent: packages already present are not fetched again. buf (schema lint and breaking
 # checks) comes from the npm registry into .tools/ (pinned, not committed). cargo and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run each libFuzzer target for SECONDS (default 60) from the committed corpus, with clang's
 # AddressSanitizer and UndefinedBehaviorSanitizer. New corpus entries go to a scratch dir; a
 # crash fails the script and leaves its input in build/fuzz/crashes/: commit it to

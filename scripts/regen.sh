@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerate gen/ from proto/ with protoc-c, or with --check, fail when gen/ is stale.
 # Usage: scripts/regen.sh [--check]
 set -eu

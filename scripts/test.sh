@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it (README "Quick start"). Installs what it needs first.
 # Warnings are errors in every build here (AQ_WERROR, on in the presets of CMakePresets.json).
 #   1. gcc RelWithDebInfo (preset dev): every ctest test (unit, compat, CLI, schema gate,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Conversion of the snapshot's smaller records: metadata, engine control, dependency
  * declarations, budgets, subscriptions (with their event filters), actors, tenants, role
  * assignments, capability grants and ledger entries. */

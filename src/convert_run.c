@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Conversion of SnapshotRun: the RunInstance it embeds, its state and attempt history and its
  * lease. Runs are the most numerous records, so this is the hot path of the codec. */
 #include "convert.h"

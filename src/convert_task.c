@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Conversion of SnapshotTask and the TaskSpec it embeds (payload, run policy, constraints,
  * metadata). */
 #include "convert.h"

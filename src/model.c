@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Enum spellings (the engine's JSON variant names) and the run-state transition table. */
 #include "aqsnap/model.h"
 

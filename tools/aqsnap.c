@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aqsnap: inspect, validate, convert and dump ActionQueue snapshot files.
  * Uses the public API only. Errors go to stderr as "aqsnap: <file>: <problem>".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/error.h
  * Status codes and the caller-owned error value every fallible function fills.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/file.h
  * Snapshot files: the engine's 12-byte envelope around a JSON or protobuf payload, durable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/validate.h
  * Validation: whether a snapshot keeps every invariant the ActionQueue engine enforces when it

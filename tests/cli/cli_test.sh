@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The cli.* tests: the aqsnap tool's outputs, errors and exit codes (tests/cli/CMakeLists.txt).
 #
 # usage: cli_test.sh CASE AQSNAP PYTHON SOURCE_DIR WORK_DIR VERSION

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The codec against hostile and unexpected input: every prefix and every bit flip of an encoded
  * sample, random bytes, allocation failures at every allocation, NULL arguments, unknown fields
