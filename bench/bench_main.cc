@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Google Benchmark registrations: every operation of bench_shim.c at every size, in one binary
 // so that ratios come from one run. Everything measured is C (the libprotobuf peer excepted);
 // this file only registers, loops and reports.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Benchmark shim: inputs built once per size, one function per measured operation.
  * See bench_shim.h for the timing contract and BENCHMARKS.md for what each row means.

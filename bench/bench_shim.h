@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The C side of the benchmarks (STYLE.md section 10): builds the inputs once per size and
  * exposes one aq_bench_* function per measured operation. bench_main.cc only registers them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The C++ libprotobuf peer: classes generated at build time by `protoc --cpp_out` from proto/
 // (bench only; never part of the library). Parses the same bytes as every other path.
 #include <climits>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turn one run of bench/run.sh into the generated part of BENCHMARKS.md.
 
     report.py --bench bench.json --rss rss.tsv --machine machine.txt > report.md
@@ -6,7 +7,7 @@
 bench.json: Google Benchmark JSON output of aq_bench with --benchmark_repetitions=N
 --benchmark_report_aggregates_only=true (medians and coefficients of variation are read).
 rss.tsv: bench/rss.sh output. machine.txt: "key: value" lines written by run.sh.
-Only numbers from those files appear; the engine line is quoted from issue 6.
+Only numbers from those files appear; the engine line is quoted from the performance targets.
 """
 import argparse
 import json
@@ -17,7 +18,8 @@ import sys
 MB = 1e6  # MB/s are 10^6 bytes per second
 MIB = 1024 * 1024
 
-# Quoted from issue 6 ("Reference points measured on this kind of machine"), 100k tasks.
+# Quoted from the performance targets ("Reference points measured on this kind of machine"),
+# 100k tasks.
 # Not measured here: there is no Rust engine on this machine.
 ISSUE_REF = {
     "floor/memcpy": "~55",
@@ -236,7 +238,8 @@ def size_table(r, tasks, out):
         out.append(row)
     if ref:
         lo, hi = ENGINE_NS
-        out.append(f"| engine (Rust, serde_json + validation) | **quoted from issue 6, not measured here**:"
+        out.append(f"| engine (Rust, serde_json + validation) | "
+                   f"**quoted from the performance targets, not measured here**:"
                    f" loads its own JSON | | | {lo:,}-{hi:,} | {ENGINE_MBS[0]}-{ENGINE_MBS[1]} (JSON) | | | |"
                    f" peak RSS ~{ENGINE_RSS_MIB} MiB |")
     out.append("")
@@ -316,7 +319,7 @@ def main():
 
     # ---- targets at 100k ----
     T = 100000
-    out.append("## Targets of issue 6 (100k tasks unless said)\n")
+    out.append("## Performance targets (100k tasks unless said)\n")
     out.append("| Target | Measured | Limit | Status |\n|---|---|---|---|")
     tg = []
 
@@ -408,7 +411,7 @@ def main():
     out.append("")
     out.append("\"op\" is the operation alone, \"free\" the release of its result "
                "(aq_snapshot_free, free_unpacked, arena destruction). The protobuf-c arena peers "
-               "are given both ways because the issue does not say which arena it means.\n")
+               "are given both ways because the target does not say which arena it means.\n")
 
     # ---- per-size tables ----
     out.append("## Results per size\n")
@@ -467,7 +470,8 @@ def main():
             per_run = "-" if not ns or shape is None else fmt_ns(statistics.median(ns) / shape["runs"])
             out.append(f"| {name}: {what.get(name, '')} | {t:,} | {row['payload'] / MB:,.1f} | "
                        f"{kb / 1024:,.1f} | {kb * 1024 / row['payload']:.2f}x | {net} | {per_run} |")
-        out.append(f"| engine loading its JSON: **quoted from issue 6, not measured here** | 100,000 | | "
+        out.append(f"| engine loading its JSON: "
+                   f"**quoted from the performance targets, not measured here** | 100,000 | | "
                    f"~{ENGINE_RSS_MIB} | | | {ENGINE_NS[0]:,}-{ENGINE_NS[1]:,} |")
         out.append("")
         if st is not None:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Peak RSS per path, each in its own process under `/usr/bin/time -v` (Debian package `time`).
 #   bench/rss.sh <build-dir> [tasks (100000)] [repetitions (3)]
 # Prints one tab-separated line per process:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Peak and steady-state memory of one path, one process per path (bench/rss.sh runs each under
  * `/usr/bin/time -v` and reads "Maximum resident set size").

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The one command behind BENCHMARKS.md: build Release with the benchmarks, run every benchmark in
 # one process (5 repetitions, medians), measure peak RSS per path in separate processes, and
 # write the report.

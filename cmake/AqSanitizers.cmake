@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # AQ_SANITIZER=address,undefined instruments every target of the build, tests included.
 # AQ_FUZZ=ON (clang) adds libFuzzer's coverage instrumentation to every target too, so that the
 # fuzz targets in tests/fuzz/ see the library's branches, not just their own.

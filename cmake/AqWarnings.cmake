@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Warnings for our own targets. Generated code (gen/) gets its own, narrower set below.
 set(AQ_WARNINGS_COMMON
     -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wcast-qual -Wcast-align
@@ -14,10 +15,11 @@ function(aq_apply_warnings target)
   if(AQ_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
-  if(CMAKE_BUILD_TYPE MATCHES "Rel")
-    target_compile_options(${target} PRIVATE -fstack-protector-strong)
-    target_compile_definitions(${target} PRIVATE _FORTIFY_SOURCE=2)
-  endif()
+  # Hardening for optimised configurations, chosen per configuration at build time (a
+  # multi-config generator such as Ninja Multi-Config sets no CMAKE_BUILD_TYPE).
+  set(optimised "$<CONFIG:Release,RelWithDebInfo,MinSizeRel>")
+  target_compile_options(${target} PRIVATE $<${optimised}:-fstack-protector-strong>)
+  target_compile_definitions(${target} PRIVATE $<${optimised}:_FORTIFY_SOURCE=2>)
 endfunction()
 
 # protoc-c output is never edited, so its warnings are addressed in proto/ or not at all.

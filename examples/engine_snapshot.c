@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * How a C engine persists and restores its state with aqsnap: build a snapshot from the
  * engine's own records, write it durably, load it back (checked and validated), read it.
@@ -101,8 +102,25 @@ static aq_status build(aq_snapshot *snap, aq_error *err)
     return AQ_OK;
 }
 
+static const char usage[] =
+    "usage: engine_snapshot [PATH]\n"
+    "\n"
+    "Build a small snapshot from an engine's own records, write it durably to PATH (default:\n"
+    "engine-snapshot.bin; a name starting with '-' is written ./-name), load it back and print\n"
+    "its runs.\n";
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    /* An option is never taken for the file to overwrite. */
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        fprintf(stderr, "engine_snapshot: unexpected argument '%s'\n%s", argv[argc > 2 ? 2 : 1],
+                usage);
+        return 2;
+    }
     const char *path = argc > 1 ? argv[1] : "engine-snapshot.bin";
     aq_error err;
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Read an aqsnap protobuf snapshot file from Python and print a summary of it.
 
 Nothing from aqsnap is needed but the schema: generate the classes from proto/ with protoc, then

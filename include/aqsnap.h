@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap.h
  * Umbrella header: everything a program needs to build, encode, decode, validate, load and
- * write ActionQueue snapshots.
+ * write ActionQueue snapshots. The file format and the model are described in docs/FORMAT.md,
+ * the validation rules in docs/VALIDATION.md, the version rules in docs/ABI.md.
  */
 #ifndef AQSNAP_H
 #define AQSNAP_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The main job (README "Quick start"): build aqsnap and run it on the bundled example snapshot,
 # an engine-format JSON snapshot.bin. Installs what it needs first.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install everything aqsnap needs to build, test and benchmark on Debian 12 (run as root).
 # Idempotent: packages already present are not fetched again. buf (schema lint and breaking
 # checks) comes from the npm registry into .tools/ (pinned, not committed). cargo and the
@@ -9,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages="build-essential cmake pkg-config git
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev python3-protobuf
   libcmocka-dev libbenchmark-dev libsimdjson-dev zlib1g-dev
-  valgrind clang libclang-rt-14-dev time
+  valgrind clang libclang-rt-14-dev time ninja-build groff-base
   cargo librust-serde-json-dev librust-serde-derive-dev librust-uuid-dev"
 
 # npm: Debian's package conflicts with a nodejs that already bundles npm; add it only if absent.

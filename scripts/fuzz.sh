@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run each libFuzzer target for SECONDS (default 60) from the committed corpus, with clang's
 # AddressSanitizer and UndefinedBehaviorSanitizer. New corpus entries go to a scratch dir; a
 # crash fails the script and leaves its input in build/fuzz/crashes/: commit it to
@@ -10,7 +11,7 @@ seconds=${1:-60}
 build=$root/build/fuzz
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DAQ_SANITIZER=address,undefined -DAQ_FUZZ=ON \
-  -DAQ_BUILD_TOOLS=OFF >/dev/null
+  -DAQ_BUILD_TOOLS=OFF -DAQ_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzz_decode fuzz_load fuzz_roundtrip >/dev/null
 mkdir -p "$build/crashes"
 for target in decode load roundtrip; do

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerate what is generated from proto/, or with --check, fail when it is stale:
 #   gen/actionqueue/...            protoc-c's C code for the messages
 #   gen/aqsnap/schema_facts.{h,json}, include/aqsnap/schema_version.h

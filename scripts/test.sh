@@ -1,11 +1,16 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it (README "Quick start"). Installs what it needs first.
-#   1. gcc, RelWithDebInfo: every ctest test (unit, compat, CLI, schema gate, Python, the
-#      engine's model with serde_json, fuzz replay, install + consumer, headers, exports, gen
-#      freshness), then the unit tests under valgrind.
-#   2. clang, Debug, AddressSanitizer + UndefinedBehaviorSanitizer: every ctest test again.
-#   3. libFuzzer smoke run of each fuzz target (AQ_FUZZ_SECONDS each, default 20).
-#   4. The benchmarks build (they are never run as tests).
+# Warnings are errors in every build here (AQ_WERROR, on in the presets of CMakePresets.json).
+#   1. gcc RelWithDebInfo (preset dev): every ctest test (unit, compat, CLI, schema gate,
+#      Python, the engine's model with serde_json, fuzz replay, install + consumers, headers,
+#      exports and the symbol list, gen freshness, docs, licence headers), then the unit tests
+#      under valgrind.
+#   2. gcc Release, -O3 (preset ci-release): the build users get by default, every ctest test.
+#   3. clang Debug, AddressSanitizer + UndefinedBehaviorSanitizer (preset ci-asan): every ctest
+#      test again.
+#   4. libFuzzer smoke run of each fuzz target (AQ_FUZZ_SECONDS each, default 20).
+#   5. The benchmarks build (they are never run as tests).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,25 +20,28 @@ jobs=$(nproc)
 step() { printf '\n=== %s\n' "$*"; }
 
 step "gcc RelWithDebInfo: build and ctest"
-cmake -S . -B build/gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc \
-  -DCMAKE_CXX_COMPILER=g++ -DAQ_VALGRIND=ON >/dev/null
-cmake --build build/gcc -j "$jobs"
-ctest --test-dir build/gcc -j "$jobs" --output-on-failure -LE valgrind
+cmake --preset dev -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ -DAQ_VALGRIND=ON >/dev/null
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs" -LE valgrind
 step "gcc: unit tests under valgrind memcheck"
-ctest --test-dir build/gcc -j "$jobs" --output-on-failure -L valgrind
+ctest --preset dev -j "$jobs" -L valgrind
+
+step "gcc Release: build and ctest"
+cmake --preset ci-release >/dev/null
+cmake --build --preset ci-release -j "$jobs"
+ctest --preset ci-release -j "$jobs"
 
 step "clang Debug with AddressSanitizer + UndefinedBehaviorSanitizer: build and ctest"
-cmake -S . -B build/clang-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
-  -DCMAKE_CXX_COMPILER=clang++ -DAQ_SANITIZER=address,undefined >/dev/null
-cmake --build build/clang-asan -j "$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build/clang-asan -j "$jobs" --output-on-failure
+cmake --preset ci-asan >/dev/null
+cmake --build --preset ci-asan -j "$jobs"
+ctest --preset ci-asan -j "$jobs"
 
 step "libFuzzer smoke"
 "$root/scripts/fuzz.sh" "${AQ_FUZZ_SECONDS:-20}"
 
 step "benchmarks build"
-cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAQ_BUILD_BENCH=ON -DAQ_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAQ_BUILD_BENCH=ON -DAQ_BUILD_TESTS=OFF \
+  -DAQ_WERROR=ON >/dev/null
 cmake --build build/bench -j "$jobs"
 
 step "all green"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The default allocator: the C library's malloc and free. */
 #include <stdlib.h>
 

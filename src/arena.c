@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bump arena: every record, string and array of a snapshot, and the scratch memory of the
  * codec, comes from one of these. Freeing is all at once.

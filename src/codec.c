@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The protobuf codec: native snapshot <-> serialized actionqueue.snapshot.v1.Snapshot.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The conversion layer between native records (aqsnap/model.h) and the protobuf-c messages
  * generated from proto/. Generated types never leave src/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Conversion of the value types every record uses: ids, strings, byte arrays, enums, lists. */
 #include "convert.h"
 #include "wire.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The engine's snapshot envelope: u32 LE frame version, u32 LE payload length, u32 LE CRC-32. */
 #include <limits.h>
 #include <zlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error recording and the static names of statuses and error kinds. */
 #include <stdio.h>
 #include <string.h>

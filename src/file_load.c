@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loading snapshot files: open, envelope, size checks before any allocation, CRC, decode by
  * format, validation. Every failure frees what was allocated and leaves *out NULL.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Writing snapshot files. The whole file image (envelope + payload) is encoded into one buffer
  * with room left for the header, so nothing is copied; then <path>.tmp is written, fsynced and

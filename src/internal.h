@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Declarations shared by the library's source files (and white-box tests). Never installed.
  * Names are aq__<module>_<name>: internal, never exported (the build hides them).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The engine's JSON payload reader: serde_json text of the engine's `Snapshot` to a native
  * snapshot, with simdjson On-Demand. The only C++ in the library; its interface is C.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The engine's JSON payload writer: a native snapshot to exactly the bytes serde_json writes for
  * the engine's `Snapshot` (compact, or PrettyFormatter with two spaces).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The encoders' growable output buffer (see internal.h): doubling growth through the caller's
  * allocator, big buffers mapped a few MiB ahead of the writer (pages.c). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Page hints for big buffers. First touches of fresh memory fault one 4 KiB page at a time, and
  * on virtual machines a fault can cost more than decoding what the page holds (measured here:

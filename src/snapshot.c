@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Snapshot lifecycle: creation inside an arena, arena-backed building helpers, release. */
 #include <stddef.h>
 #include <string.h>

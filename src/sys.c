@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The system-call table behind the file layer (see internal.h). */
 #include <fcntl.h>
 #include <stdio.h>

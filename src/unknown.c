@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unknown fields: protobuf fields a newer schema added, kept so that load-then-write loses
  * nothing. protobuf-c collects them per message; we keep their exact wire bytes with the native

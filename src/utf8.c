@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UTF-8 well-formedness as Rust's `str` defines it: no overlongs, no surrogates, <= U+10FFFF. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UUIDs in the engine's text form: lowercase, hyphenated 8-4-4-4-12. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hash index of records by aq_uuid (see uuid_set.h): open addressing, linear probing. */
 #include <string.h>
 

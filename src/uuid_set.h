@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A hash index of records by the aq_uuid each of them holds, for validation (unique ids, "the
  * task exists" lookups) in linear time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Validation: every engine invariant of SNAPSHOT-SPEC section 8, the schema-version features of
  * section 6, and what only garbage native structs can break (enum values, UTF-8).

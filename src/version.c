@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runtime view of the version macros, so that callers can detect a header/library mismatch. */
 #include "aqsnap/version.h"
 

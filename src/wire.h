@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The few protobuf wire-format primitives the codec needs around protobuf-c: walking the
  * top-level fields of a Snapshot (so that each record is unpacked on its own) and splitting kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aqsnap: inspect, validate, convert and dump ActionQueue snapshot files.
  * Uses the public API only. Errors go to stderr as "aqsnap: <file>: <problem>".
@@ -29,6 +30,8 @@ static const char usage_main[] =
     "  convert [--to FORMAT] [--pretty] IN OUT\n"
     "                                rewrite IN as OUT (protobuf or json), atomically\n"
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
+    "  help, --help, -h              this text\n"
+    "  version, --version, -V        the tool's version and the schema versions it reads\n"
     "\n"
     "FILE is a snapshot file (engine JSON or protobuf, in the 12-byte envelope) or a bare\n"
     "engine JSON document. 'aqsnap <command> --help' describes a command.\n"
@@ -113,11 +116,18 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
     optind = 1;
     opterr = 0;
     int c, li = -1;
-    /* No '+': options may also follow the files ("convert IN OUT --to json"). */
-    while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+    /* No '+': options may also follow the files ("convert IN OUT --to json"). The leading ':'
+     * reports a missing value apart. */
+    while ((c = getopt_long(argc, argv, ":h", longopts, &li)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
-            return EXIT_OK;
+            return flushed(EXIT_OK);
+        }
+        /* --to is the only option with a value; given to another command, it is foreign. */
+        if (c == ':') {
+            if (strchr(allowed, optopt) != NULL)
+                return usage_error(usage, "option '--to' needs a value: protobuf or json");
+            c = optopt;
         }
         if (c == '?' || strchr(allowed, c) == NULL) {
             /* An option no command knows (or misused): the token as typed. One that another
@@ -432,12 +442,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_main, stdout);
-        return EXIT_OK;
+        return flushed(EXIT_OK);
     }
-    if (strcmp(cmd, "--version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) {
         printf("aqsnap %s (schema versions %d..%d)\n", aq_version_string(), AQ_SCHEMA_MIN,
                AQ_SCHEMA_MAX);
-        return EXIT_OK;
+        return flushed(EXIT_OK);
     }
     /* Subcommands see argv starting at their own name, as getopt expects. */
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 1, argv + 1);

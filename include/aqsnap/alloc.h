@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/alloc.h
  * Pluggable memory allocation. Every byte the library allocates goes through an ::aq_allocator

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/codec.h
  * In-memory protobuf codec: a native snapshot to and from a serialized

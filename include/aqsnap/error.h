@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/error.h
  * Status codes and the caller-owned error value every fallible function fills.
@@ -61,7 +62,7 @@ typedef enum aq_error_kind {
     AQ_ERR_SCHEMA_VERSION = 29,     /**< metadata.schema_version outside AQ_SCHEMA_MIN..MAX */
     AQ_ERR_TOO_DEEP = 30,           /**< nesting beyond what the format allows */
 
-    /* Validation: document level (spec section 8) */
+    /* Validation: document level (docs/VALIDATION.md describes every validation kind) */
     AQ_ERR_SCHEMA_FEATURE = 40,          /**< content newer than metadata.schema_version */
     AQ_ERR_TASK_COUNT_MISMATCH = 41,     /**< metadata.task_count != number of tasks */
     AQ_ERR_RUN_COUNT_MISMATCH = 42,      /**< metadata.run_count != number of runs */

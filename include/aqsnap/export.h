@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/export.h
  * Symbol visibility and attribute macros shared by every public header.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/file.h
  * Snapshot files: the engine's 12-byte envelope around a JSON or protobuf payload, durable
@@ -5,7 +6,8 @@
  *
  * Envelope (all u32 little-endian): frame version, payload length N, CRC-32 of the payload
  * (zlib's crc32, the engine's crc32fast); then N payload bytes. The frame version says what the
- * payload is: AQ_FRAME_JSON (4, what the engine writes) or AQ_FRAME_PROTOBUF.
+ * payload is: AQ_FRAME_JSON (4, what the engine writes) or AQ_FRAME_PROTOBUF. docs/FORMAT.md
+ * describes the file, the model and every error a load reports.
  */
 #ifndef AQSNAP_FILE_H
 #define AQSNAP_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/json.h
  * The ActionQueue engine's own JSON snapshot payload (what `serde_json` writes for the engine's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/model.h
  * Native C structs for every record of an ActionQueue snapshot (actionqueue-storage 0.1.2).

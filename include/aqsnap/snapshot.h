@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/snapshot.h
  * Creating, building and freeing snapshots, and UUID helpers.

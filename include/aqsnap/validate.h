@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/validate.h
  * Validation: whether a snapshot keeps every invariant the ActionQueue engine enforces when it
- * loads one (SNAPSHOT-SPEC section 8), plus what the native structs can hold but the engine's
+ * loads one (docs/VALIDATION.md lists them), plus what the native structs can hold but the engine's
  * types cannot.
  *
  * Each broken rule has its own ::aq_error_kind; the error's path names the record and field

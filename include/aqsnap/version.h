@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/version.h
  * Library version and the range of ActionQueue snapshot schema versions it reads.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The cli.* tests: the aqsnap tool's outputs, errors and exit codes (tests/cli/CMakeLists.txt).
 #
 # usage: cli_test.sh CASE AQSNAP PYTHON SOURCE_DIR WORK_DIR VERSION
@@ -33,14 +34,20 @@ shown=0 # the last command whose output was shown
 
 # ---- running the tool and checking what it did ------------------------------------------------
 
-# run ARGS...: run the tool; stdout in ./out, stderr in ./err, exit status in $rc. (So no test
-# file may be called out or err.)
-run() {
-    CMD="aqsnap $*"
+# run_program NAME PROGRAM ARGS...: run PROGRAM (NAME in messages); stdout in ./out, stderr in
+# ./err, exit status in $rc. (So no test file may be called out or err.)
+run_program() {
+    CMD="$1"
+    _program=$2
+    shift 2
+    CMD="$CMD $*"
     runs=$((runs + 1))
-    "$AQSNAP" "$@" >out 2>err
+    "$_program" "$@" >out 2>err
     rc=$?
 }
+
+# run ARGS...: run the tool.
+run() { run_program aqsnap "$AQSNAP" "$@"; }
 
 # run_to TARGET ARGS...: the same with stdout sent to TARGET (./out stays empty).
 run_to() {
@@ -105,7 +112,7 @@ expect_line() {
 expect_absent() {
     for _p in "$@"; do
         if [ -e "$_p" ] || [ -L "$_p" ]; then
-            fail "no file '$_p' (it exists: $(ls -ld "$_p"))"
+            fail "no file '$_p' (it exists: $(ls -ld -- "$_p"))"
         fi
     done
 }
@@ -517,7 +524,7 @@ case_convert_pretty() {
     check "pretty-pb.snap holds doc8.json" util jsoneq doc8.json pretty-pb.payload
 }
 
-# Options after the files, as issue 5 writes it: `aqsnap convert IN OUT --to protobuf|json`.
+# Options after the files, as the usage allows: `aqsnap convert IN OUT --to protobuf|json`.
 case_convert_options_after_files() {
     nonul_v 8
     run convert json8.snap after.pb --to protobuf
@@ -690,6 +697,18 @@ case_output_stdout_full() {
     done
 }
 
+# --help and --version print to stdout too: a full disk is an error there as well (exit 3).
+case_output_help_full() {
+    [ -c /dev/full ] || { echo "SKIP: no /dev/full"; exit 77; }
+    for args in --help -h help "inspect --help" "validate -h" "convert --help" "dump --help" \
+        --version -V version; do
+        # shellcheck disable=SC2086
+        run_to /dev/full $args
+        expect_rc 3
+        expect_err_line 'aqsnap: stdout: write failed'
+    done
+}
+
 # ---- usage -------------------------------------------------------------------------------------
 
 # expect_usage COMMAND: exit 2, nothing on stdout, "aqsnap: problem" then COMMAND's usage on
@@ -788,6 +807,22 @@ case_usage_bad_to() {
     expect_usage convert
 }
 
+# --to without its value, before or after the files: said as such, not "unknown option".
+case_usage_to_missing_value() {
+    env_v 8
+    for args in "convert --to" "convert env8.snap dest --to"; do
+        # shellcheck disable=SC2086
+        run $args
+        expect_usage convert
+        expect_line 1 err "^aqsnap: option '--to' needs a value: protobuf or json\$"
+        expect_absent dest
+    done
+    # A command without --to names it as a foreign option, with or without a value.
+    run inspect env8.snap --to
+    expect_usage inspect
+    expect_line 1 err "^aqsnap: unknown option '--to'\$"
+}
+
 # --help: exit 0, the usage on stdout, nothing on stderr.
 case_usage_help() {
     for h in --help -h help; do
@@ -799,6 +834,8 @@ case_usage_help() {
             expect_out_match "^  $c "
         done
         expect_out_match 'Exit status: 0 success; 1 '
+        expect_out_match '^  help, --help, -h '
+        expect_out_match '^  version, --version, -V '
     done
     for c in inspect validate convert dump; do
         for h in --help -h; do
@@ -816,11 +853,50 @@ case_usage_help() {
 }
 
 case_usage_version() {
-    run --version
-    expect_rc 0
-    expect_err_empty
-    expect_out_line "aqsnap $VERSION (schema versions 4..8)"
-    expect_out_lines 1
+    for v in --version -V version; do
+        run "$v"
+        expect_rc 0
+        expect_err_empty
+        expect_out_line "aqsnap $VERSION (schema versions 4..8)"
+        expect_out_lines 1
+    done
+}
+
+# ---- examples/engine_snapshot.c (its path in $AQ_ENGINE_SNAPSHOT) ---------------------------
+
+# run_example ARGS...: like run, for the example program.
+run_example() { run_program engine_snapshot "$AQ_ENGINE_SNAPSHOT" "$@"; }
+
+# It writes the file it is given, and never one named after an option.
+case_example_engine_snapshot() {
+    for h in --help -h; do
+        run_example "$h"
+        expect_rc 0
+        expect_err_empty
+        expect_line 1 out '^usage: engine_snapshot \[PATH\]$'
+        expect_absent "$h" engine-snapshot.bin
+    done
+    for args in --bogus -x "a.bin b.bin" "a.bin --help"; do
+        # shellcheck disable=SC2086
+        run_example $args
+        expect_rc 2
+        expect_out_empty
+        expect_line 1 err "^engine_snapshot: unexpected argument '"
+        expect_err_match '^usage: engine_snapshot '
+        expect_absent --bogus -x a.bin b.bin --help engine-snapshot.bin
+    done
+    # The default file, and a name starting with '-' written as ./-name; both load and validate.
+    for path in "" ./-dash.bin; do
+        # shellcheck disable=SC2086
+        run_example $path
+        expect_rc 0
+        expect_err_empty
+        f=${path:-engine-snapshot.bin}
+        expect_line 1 out "^$f: [0-9]+-byte protobuf payload, schema v8, wal_sequence 42\$"
+        run validate "$f"
+        expect_rc 0
+        expect_out_line "$f: valid"
+    done
 }
 
 # ---- main --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Helpers for the cli.* tests (tests/cli/cli_test.sh): make and damage snapshot files, and
 check the aqsnap tool's outputs against facts computed here, independently of the library
 (Python's json and zlib only).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 cmake_minimum_required(VERSION 3.25)
 # One compat fixture (ctest compat.<dir>.<case>), run with the fixture's directory layout:
 #   -DAQ_TOOL=<aqsnap> -DAQ_COMPAT=<compat dir> -DAQ_FIXTURE=<path relative to compat, no .snap>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 cmake_minimum_required(VERSION 3.25)
 # compat.sha256sums: every fixture file is listed in compat/SHA256SUMS, unchanged, and nothing
 # unlisted hides in compat/ (fixtures are immutable: a new behaviour is a new file).

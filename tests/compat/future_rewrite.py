@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """compat.future.rewrite_keeps_unknown: a snapshot written by a newer schema, loaded by aqsnap
 and written again as protobuf, still carries every field of the newer schema (checked with that
 schema's own classes), and the SANDBOXED safety level this version does not know comes back.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """engine.same_verdicts_as_serde: aqsnap's JSON reader takes exactly the documents the engine's
 loader (serde_json with the engine's model) takes, and refuses the others.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # engine.* tests: the engine's own snapshot model (src/snapshot_model.rs, the seed verbatim) with
 # real serde_json, built by Debian's cargo, reads aqsnap's JSON and writes back the same bytes.
 #

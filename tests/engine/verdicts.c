@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * json_verdicts DOCS: the C side of engine.same_verdicts_as_serde. DOCS holds JSON documents, each
  * after its length (u32 little-endian); one line per document says whether

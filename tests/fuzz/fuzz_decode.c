@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: protobuf payload bytes -> aq_snapshot_decode. Never a crash or a leak; a decoded
  * snapshot always encodes again. */
 #include <stddef.h>

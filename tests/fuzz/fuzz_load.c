@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: a whole file image (envelope + JSON or protobuf payload, or bare JSON) ->
  * aq_snapshot_load_buffer with validation. Never a crash or a leak. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: whatever decodes (protobuf or engine JSON) must survive protobuf encode ->
  * decode -> encode with identical bytes, and a JSON rewrite must decode again. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Replays every file of the corpus directories given on the command line through the fuzz
  * target it is linked with, so that a plain gcc build re-checks every input that ever
  * crashed (ctest fuzz.replay.<target>). */

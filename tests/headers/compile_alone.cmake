@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver for headers.<name>.<std>: compile one public header alone, in a translation unit
 # that includes nothing else, as C99, C11 or C++17 with -Wall -Wextra -pedantic -Werror.
 #

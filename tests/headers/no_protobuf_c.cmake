@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver for headers.no_protobuf_c: the public headers never include protobuf-c, directly
 # or through another header (STYLE.md section 6: generated types never leave src/).
 #

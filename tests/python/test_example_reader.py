@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """python.example_reader: examples/read_snapshot.py on files the C library wrote.
 
 The example runs as a user would run it (its own process, the classes protoc generated from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """python.reads_c: Python's google.protobuf reads the protobuf snapshot files the C library wrote.
 
 Two sources of C-written files:

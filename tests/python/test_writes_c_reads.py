@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """python.writes_c_reads: the C library loads and validates snapshots that Python wrote.
 
 Python builds snapshots with the classes protoc generated from proto/ (nothing from the C side)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * write_c_snapshots OUTDIR: the C side of python.reads_c and python.example_reader.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared code of the cross-language tests (tests/python/test_*.py, ctest python.*).
 
 Everything here is written against the .proto files, never against the C code: the generated

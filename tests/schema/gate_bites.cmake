@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # schema.gate_bites: proof that the schema gate (buf lint + buf breaking against
 # proto/baseline.binpb) is neither blind nor trigger-happy.
 #

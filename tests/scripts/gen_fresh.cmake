@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver for gen.fresh: gen/ is exactly what protoc-c makes of proto/ (STYLE.md section 8).
 # Runs scripts/regen.sh --check, which regenerates into a temporary directory and fails on any
 # byte difference, missing or extra file; it never modifies the tree.

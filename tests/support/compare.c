@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Field-by-field snapshot equality with the path of the first difference (see compare.h). */
 #include "compare.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Field-by-field equality of two snapshots, for round-trip tests. */
 #ifndef AQ_TEST_COMPARE_H
 #define AQ_TEST_COMPARE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Counting, failure-injecting allocator for the out-of-memory tests. */
 #include "fail_alloc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * An aq_allocator that counts live bytes and can fail the Nth allocation, for out-of-memory
  * tests (SQLite-style: fail allocation N for N = 0, 1, ... until the operation succeeds; every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Deterministic sample snapshots: see sample.h for what they guarantee. */
 #include "sample.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Deterministic, realistic sample snapshots for tests and benchmarks.
  *

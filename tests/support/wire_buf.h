@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Protobuf wire bytes written and walked by hand, for tests that need payloads our encoder would
  * never produce (unknown fields, hostile lengths) or that cut our encodings into records: an
  * oracle independent of src/wire.h. */

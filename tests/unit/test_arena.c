@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bump arena: alignment, growth, reset reuse, failure reporting, accounting. */
 #include <setjmp.h>
 #include <stdarg.h>

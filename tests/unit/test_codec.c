@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The protobuf codec: round trips, byte-identity with protobuf-c, encode-side rejections. */
 #include <setjmp.h>
 #include <stdarg.h>

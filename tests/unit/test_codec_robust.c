@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The codec against hostile and unexpected input: every prefix and every bit flip of an encoded
  * sample, random bytes, allocation failures at every allocation, NULL arguments, unknown fields
@@ -455,6 +456,18 @@ static void *at(const ProtobufCMessage *m, unsigned offset)
 /* Visit every message of a tree, with its path ("" for the root). */
 typedef void (*visit_fn)(ProtobufCMessage *m, const char *path, void *ctx);
 
+enum { PATH_SIZE = 256 };
+
+/* path.name, or path.name[index] when index is not NULL. A path that does not fit fails the test:
+ * a truncated one could make two different messages compare as the same. */
+static void child_path(char out[PATH_SIZE], const char *path, const char *name, const size_t *index)
+{
+    const char *dot = *path ? "." : "";
+    int n = index != NULL ? snprintf(out, PATH_SIZE, "%s%s%s[%zu]", path, dot, name, *index)
+                          : snprintf(out, PATH_SIZE, "%s%s%s", path, dot, name);
+    assert_true(n >= 0 && n < PATH_SIZE);
+}
+
 static void walk(ProtobufCMessage *m, const char *path, visit_fn fn, void *ctx)
 {
     fn(m, path, ctx);
@@ -462,12 +475,12 @@ static void walk(ProtobufCMessage *m, const char *path, visit_fn fn, void *ctx)
     for (unsigned k = 0; k < d->n_fields; k++) {
         const ProtobufCFieldDescriptor *f = &d->fields[k];
         if (f->type != PROTOBUF_C_TYPE_MESSAGE) continue;
-        char sub[256];
+        char sub[PATH_SIZE];
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             size_t n = *(size_t *)at(m, f->quantifier_offset);
             ProtobufCMessage **items = *(ProtobufCMessage ***)at(m, f->offset);
             for (size_t i = 0; i < n; i++) {
-                (void)snprintf(sub, sizeof sub, "%s%s%s[%zu]", path, *path ? "." : "", f->name, i);
+                child_path(sub, path, f->name, &i);
                 walk(items[i], sub, fn, ctx);
             }
             continue;
@@ -477,14 +490,14 @@ static void walk(ProtobufCMessage *m, const char *path, visit_fn fn, void *ctx)
             continue;
         ProtobufCMessage *child = *(ProtobufCMessage **)at(m, f->offset);
         if (child == NULL) continue;
-        (void)snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", f->name);
+        child_path(sub, path, f->name, NULL);
         walk(child, sub, fn, ctx);
     }
 }
 
 /* The unknown fields of every message of a tree, by path. */
 typedef struct unknown_entry {
-    char path[256];
+    char path[PATH_SIZE];
     const ProtobufCMessage *msg;
 } unknown_entry;
 

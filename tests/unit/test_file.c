@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Snapshot files: envelope checks on every prefix and every header bit flip, the payload cap,
  * durable writes under injected system-call failures and a killed writer, allocation failure.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The engine JSON payload: byte identity with engine documents, round trips, serde's reading
  * rules, every decode error with its path, writer refusals, out-of-memory behaviour. */
 #include <setjmp.h>

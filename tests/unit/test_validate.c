@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Validation: valid samples pass; each rule, broken alone, gives its own kind, path and a
  * message naming the ids and values; aq_snapshot_check reports everything in order; bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Version: the header macros, the library actually linked and the CMake project agree. */
 #include <setjmp.h>
 #include <stdarg.h>

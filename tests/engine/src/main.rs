@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 //! The engine's reading and writing of a JSON snapshot, for the engine.* tests: the seed's
 //! `Snapshot` (`snapshot_model.rs`, the engine's source) with real serde and serde_json.
 //!

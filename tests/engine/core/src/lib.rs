@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 //! The records of the engine's `actionqueue-core` crate that a snapshot embeds, with the shapes
 //! SNAPSHOT-SPEC.md sections 2-4 give them: field order, `Option`s, serde defaults, variants.
 //! Only what the seed model (`../src/snapshot_model.rs`) names; no behaviour beyond serde.
