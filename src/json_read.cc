@@ -459,7 +459,8 @@ aq_status read_bool(reader &r, od::value &v, bool *out)
 }
 
 /* An Option: true (and the value consumed) when it is null. */
-aq_status read_null(reader &r, od::value &v, bool *is_null)
+template <typename V>
+aq_status read_null(reader &r, V &v, bool *is_null)
 {
     error_code e = v.is_null().get(*is_null);
     if (AQ__UNLIKELY(e != simdjson::SUCCESS)) return type_fail(r, v, e, "null or a value");

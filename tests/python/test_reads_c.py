@@ -59,7 +59,10 @@ def main():
         r = subprocess.run([a.writer, out], capture_output=True, text=True)
         check(r.returncode == 0, f"write_c_snapshots failed ({r.returncode}): {r.stderr}")
         written = r.stdout.split()
-        check(len(written) == 16, f"write_c_snapshots wrote {len(written)} files, expected 16")
+        versions = xlang.SCHEMA_MAX - xlang.SCHEMA_MIN + 1
+        want = 3 * versions + 2  # three samples per version, the large one, the filled one
+        check(len(written) == want,
+              f"write_c_snapshots wrote {len(written)} files, expected {want}")
         for p in written:  # X.json: the same snapshot through the JSON writer, not the codec
             doc = xlang.read_envelope(p[:-len(".aqp")] + ".json", xlang.FRAME_JSON)
             files.append((p, json.loads(doc)))

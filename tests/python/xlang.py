@@ -240,6 +240,8 @@ FACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ge
 #   shape "enum":    a built-in value: the string is the enum's engine name (payload: the Enum)
 #   shape "newtype": {"Custom": "<string>"}
 TABLES, ONEOFS, ENUMS = _tables(FACTS)
+with open(FACTS, encoding="utf-8") as _f:
+    SCHEMA_MIN, SCHEMA_MAX = (lambda d: (d["schema_min"], d["schema_max"]))(json.load(_f))
 
 PACKAGE = "actionqueue.snapshot.v1."
 

@@ -261,13 +261,16 @@ static void test_validate__schema_version(void **state)
 {
     (void)state;
     aq_snapshot *s = sample();
-    s->metadata.schema_version = 9;
-    expect(s, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, "metadata.schema_version", 1,
-           "expected 4..8, found 9", NULL);
+    char above[64], below[64];
+    (void)snprintf(above, sizeof above, "expected %d..%d, found %d", AQ_SCHEMA_MIN, AQ_SCHEMA_MAX,
+                   AQ_SCHEMA_MAX + 1);
+    (void)snprintf(below, sizeof below, "expected %d..%d, found %d", AQ_SCHEMA_MIN, AQ_SCHEMA_MAX,
+                   AQ_SCHEMA_MIN - 1);
+    s->metadata.schema_version = AQ_SCHEMA_MAX + 1;
+    expect(s, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, "metadata.schema_version", 1, above, NULL);
     /* Below the range: version-dependent features are not judged against a bogus version. */
-    s->metadata.schema_version = 3;
-    expect(s, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, "metadata.schema_version", 1,
-           "expected 4..8, found 3", NULL);
+    s->metadata.schema_version = AQ_SCHEMA_MIN - 1;
+    expect(s, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, "metadata.schema_version", 1, below, NULL);
     s->metadata.schema_version = 0;
     expect(s, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, "metadata.schema_version", 1, "found 0", NULL);
     aq_snapshot_free(s);
