@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -94,6 +95,7 @@ static void test_schema__comparison_notices_every_field(void **state)
         const char *member = strchr(changed, '.') + 1;
         if (strstr(where, member) == NULL)
             fail_msg("%s was changed but the first difference is %s", changed, where);
+        if (getenv("AQ_LIST_FIELDS") != NULL) print_message("noticed %s\n", changed);
         aq_snapshot_free(b);
     }
     print_message("every one of %ld (record, field) pairs noticed\n", n);
