@@ -19,6 +19,16 @@
 extern "C" {
 #endif
 
+/* AQ__ASAN: built with AddressSanitizer (gcc says so one way, clang another). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AQ__ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(AQ__ASAN)
+#define AQ__ASAN 1
+#endif
+
 #if defined(__GNUC__)
 #define AQ__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define AQ__LIKELY(x) __builtin_expect(!!(x), 1)
@@ -63,6 +73,34 @@ void aq__error_clear(aq_error *err);
 
 /* The allocator to use: `a` itself, or malloc/free when `a` is NULL. */
 aq_allocator aq__allocator_or_default(const aq_allocator *a);
+
+/* A load's memory budget: an allocator over `inner` that counts live bytes and refuses (returns
+ * NULL) any request that would take them over `limit`, remembering the first refusal so that the
+ * failure is reported as AQ_ERR_MEMORY_LIMIT rather than as the system running out. Memory that
+ * bypasses allocators (the loader's own mapping, simdjson's parser buffers) is charged to it
+ * explicitly. Not thread-safe, like the rest of a load. */
+typedef struct aq__budget {
+    aq_allocator inner;
+    uint64_t limit;
+    uint64_t live;
+    uint64_t peak;
+    uint64_t refused;      /* size of the first refused request; 0 while none was */
+    uint64_t refused_live; /* live bytes when it was refused */
+} aq__budget;
+
+void aq__budget_init(aq__budget *b, const aq_allocator *inner, uint64_t limit);
+/* Allocations through this are charged; its frees give the bytes back. */
+aq_allocator aq__budget_allocator(aq__budget *b);
+/* The budget behind an allocator made by aq__budget_allocator(), else NULL (a->ctx is only
+ * trusted when a->alloc is the budget's own function). Lets the decoders find the budget
+ * without a parameter of its own. */
+aq__budget *aq__budget_of(const aq_allocator *a);
+/* Charge n bytes taken outside the allocator; false (and a recorded refusal) when over the
+ * limit. A NULL budget accepts everything. */
+bool aq__budget_charge(aq__budget *b, size_t n);
+void aq__budget_release(aq__budget *b, size_t n);
+/* The AQ_ELIMIT / AQ_ERR_MEMORY_LIMIT failure of a budget that refused a request. */
+aq_status aq__budget_fail(const aq__budget *b, aq_error *err);
 
 /* ---- page hints (pages.c) -------------------------------------------------------------------- */
 
@@ -121,6 +159,10 @@ aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint);
 void aq__arena_destroy(aq_arena *arena);
 /* 8-byte aligned, uninitialised; NULL when the allocator fails or size overflows. */
 void *aq__arena_alloc(aq_arena *arena, size_t size);
+/* The same, but never mapped ahead: for a big list sized from untrusted counts, whose pages its
+ * user maps (aq__pages_populate) as records fill it, so that nothing is touched for records that
+ * never decode. */
+void *aq__arena_alloc_lazy(aq_arena *arena, size_t size);
 /* Unaligned, for text and bytes: no padding between strings. */
 void *aq__arena_alloc_bytes(aq_arena *arena, size_t size);
 /* Aligned for any type (alignof(max_align_t)), zeroed. */
@@ -133,6 +175,10 @@ size_t aq__arena_footprint(const aq_arena *arena);
 size_t aq__arena_used(const aq_arena *arena);
 /* True when the last allocation failed for lack of memory (protobuf-c reports only NULL). */
 bool aq__arena_failed(const aq_arena *arena);
+/* Change the allocator that later blocks come from and that frees every block: a load builds
+ * the snapshot through its budget (aq__budget) and hands it over with the caller's allocator,
+ * which the budget wraps. */
+void aq__arena_set_allocator(aq_arena *arena, aq_allocator alloc);
 
 /* ---- unknown fields (unknown.c) ---------------------------------------------------------- */
 

@@ -38,6 +38,7 @@ typedef enum aq_error_kind {
     AQ_ERR_ARGUMENT = 1,      /**< NULL or out-of-range argument */
     AQ_ERR_OUT_OF_MEMORY = 2, /**< allocator returned NULL */
     AQ_ERR_SYSCALL = 3,       /**< open/read/write/fsync/rename/...: sys_errno says why */
+    AQ_ERR_MEMORY_LIMIT = 4,  /**< a load needed more than aq_load_options.max_memory */
 
     /* Envelope and file */
     AQ_ERR_NO_SNAPSHOT = 10,       /**< file missing or empty */
