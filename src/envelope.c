@@ -33,6 +33,12 @@ void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len)
     put_u32le(hdr + 8, aq__crc32(hdr + 12, len));
 }
 
+uint64_t aq__payload_cap(uint64_t max_payload)
+{
+    if (max_payload == 0) return AQ_DEFAULT_MAX_PAYLOAD;
+    return max_payload < UINT32_MAX ? max_payload : UINT32_MAX;
+}
+
 static uint32_t get_u32le(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

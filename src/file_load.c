@@ -202,7 +202,7 @@ aq_status aq_snapshot_load(const char *path, const aq_load_options *opts, aq_sna
     if (info == NULL) info = &local_info;
     memset(info, 0, sizeof *info);
 
-    int fd = aq__sys.open(path, O_RDONLY | O_CLOEXEC, 0);
+    int fd = aq__sys.openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
         if (errno == ENOENT) return no_snapshot(err, "the file does not exist");
         return sys_fail(err, "open", path, errno);

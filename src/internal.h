@@ -217,6 +217,9 @@ aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_alloca
 uint32_t aq__crc32(const uint8_t *data, size_t len);
 /* Write the 12-byte header for `len` payload bytes that follow it at hdr + 12. */
 void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
+/* The largest payload for a max_payload option: 0 means AQ_DEFAULT_MAX_PAYLOAD, and nothing is
+ * over what the envelope's u32 length holds. */
+uint64_t aq__payload_cap(uint64_t max_payload);
 /* Read a 12-byte header: known frame version, length within `max_payload`. Fills info (format,
  * frame_version, payload_len, and crc32 as the header states it). */
 struct aq_load_info;
@@ -226,20 +229,32 @@ aq_status aq__envelope_open(const uint8_t *hdr, uint64_t max_payload, struct aq_
 /* ---- system calls (sys.c) -------------------------------------------------------------------- */
 
 /* Every system call the file layer makes goes through this table, so that tests can make any of
- * them fail (SQLite's aSyscall idea). Production code never changes it. */
+ * them fail (SQLite's aSyscall idea). Production code never changes it. Paths are relative to a
+ * directory descriptor (AT_FDCWD for the caller's paths) so the writer works inside the target's
+ * directory only. */
 struct stat;
 typedef struct aq__sys_table {
-    int (*open)(const char *path, int flags, unsigned mode);
+    int (*openat)(int dir, const char *path, int flags, unsigned mode);
     long (*read)(int fd, void *buf, size_t n);
     long (*write)(int fd, const void *buf, size_t n);
     int (*fsync)(int fd);
     int (*close)(int fd);
-    int (*rename)(const char *from, const char *to);
-    int (*unlink)(const char *path);
+    int (*renameat)(int from_dir, const char *from, int to_dir, const char *to);
+    int (*unlinkat)(int dir, const char *path, int flags);
     int (*fstat)(int fd, struct stat *st);
+    int (*fstatat)(int dir, const char *path, struct stat *st, int flags);
+    /* flock(fd, LOCK_EX | LOCK_NB): an exclusive advisory lock, without waiting. */
+    int (*try_lock)(int fd);
+    /* fcntl(fd, F_DUPFD_CLOEXEC, 0). */
+    int (*dup)(int fd);
+    int (*fchmod)(int fd, unsigned mode);
+    int (*fchown)(int fd, unsigned uid, unsigned gid);
 } aq__sys_table;
 
 extern aq__sys_table aq__sys;
+/* What a file that is not a regular one is, from its st_mode: "a directory", "a FIFO (named
+ * pipe)", ... for messages. */
+const char *aq__file_type(unsigned mode);
 /* The real calls, to restore the table after a test. */
 extern const aq__sys_table aq__sys_default;
 

@@ -390,7 +390,7 @@ static int cmd_convert(int argc, char **argv)
     aq_snapshot_free(s);
     if (st != AQ_OK) {
         /* Content the target format cannot carry is about IN; anything else is about OUT. */
-        if (err.status == AQ_EINVAL)
+        if (err.status == AQ_EINVAL && err.kind != AQ_ERR_NOT_A_FILE)
             fprintf(stderr, "aqsnap: %s: cannot be written as %s: %s\n", in,
                     wo.format == AQ_FORMAT_JSON ? "JSON" : "protobuf", err.message);
         else

@@ -48,6 +48,8 @@ typedef enum aq_error_kind {
     AQ_ERR_CRC_MISMATCH = 14,      /**< CRC-32 in header differs from the payload's */
     AQ_ERR_PAYLOAD_TOO_LARGE = 15, /**< announced payload length over the configured cap */
     AQ_ERR_TRAILING_DATA = 16,     /**< bytes after the payload the header announces */
+    AQ_ERR_NOT_A_FILE = 17,        /**< a directory, FIFO, device or socket, not a regular file */
+    AQ_ERR_WRITER_BUSY = 19,       /**< another writer holds the path (its temp file is locked) */
 
     /* Payload decoding (protobuf and JSON) */
     AQ_ERR_PROTOBUF_MALFORMED = 20, /**< the protobuf wire data does not parse */

@@ -98,7 +98,7 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_load_buffer(const void *data, size_t l
 
 /* ---- writing ---------------------------------------------------------------------------------- */
 
-#define AQ_WRITE_OPTIONS_VERSION 1u
+#define AQ_WRITE_OPTIONS_VERSION 2u
 /** Skip validation before writing (tools converting a broken file on purpose). */
 #define AQ_WRITE_NO_VALIDATE 0x1u
 /** Skip both fsyncs: for benchmarks and scratch files only, never for real snapshots. */
@@ -107,30 +107,68 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_load_buffer(const void *data, size_t l
 #define AQ_WRITE_JSON_PRETTY 0x4u
 
 typedef struct aq_write_options {
-    uint32_t version;              /**< AQ_WRITE_OPTIONS_VERSION */
+    uint32_t version;              /**< AQ_WRITE_OPTIONS_VERSION (version 1 structs, which end
+                                        before max_payload, are still accepted) */
     const aq_allocator *allocator; /**< NULL: malloc/free */
     aq_format format;              /**< payload encoding; default protobuf */
     uint32_t flags;                /**< AQ_WRITE_* */
+    /** Largest payload written, 0: AQ_DEFAULT_MAX_PAYLOAD, the loader's default cap, so that
+     *  what is written can be read back; raise both together. Since version 2. */
+    uint64_t max_payload;
 } aq_write_options;
 
-#define AQ_WRITE_OPTIONS_INIT {AQ_WRITE_OPTIONS_VERSION, NULL, AQ_FORMAT_PROTOBUF, 0}
+#define AQ_WRITE_OPTIONS_INIT {AQ_WRITE_OPTIONS_VERSION, NULL, AQ_FORMAT_PROTOBUF, 0, 0}
 
 /**
- * Durably replace the snapshot at `path`: validate (unless AQ_WRITE_NO_VALIDATE), encode, write
- * `<path>.tmp`, fsync it, rename it over `path`, fsync the directory.
+ * Durably replace the snapshot at `path`: validate (unless AQ_WRITE_NO_VALIDATE), encode, refuse
+ * a payload over max_payload, then write a temporary file in the same directory, fsync it,
+ * rename it over `path` and fsync the directory.
  *
- * Any failure before the rename (validation, encoding, open, short write, ENOSPC, fsync, close,
- * rename) removes the temporary file and leaves a previous snapshot at `path` byte-for-byte
- * intact. If only the final directory fsync fails, the new snapshot is already in place but may
- * not survive a power loss: AQ_EIO says so. Not safe against concurrent writers of one path.
+ * Temporary file. Its name is `<path>.tmp` when that last component fits the file system's
+ * NAME_MAX, else a shorter name in the same directory made of the start of the target's name,
+ * a hash of the whole name and `.tmp`. It is created with O_CREAT | O_EXCL | O_NOFOLLOW (never
+ * through a planted symbolic link, never another process's file) and locked with flock(2) at
+ * once, and the writer checks that the name still refers to the file it locked. A writer only
+ * writes into a file it created and only removes a temporary file whose lock it holds (or, when
+ * flock(2) itself fails, the one it has just created, before reporting that failure). A file
+ * that replaces another is created readable by its owner only, until it has the replaced
+ * file's mode. When the name is taken:
+ * - by a locked file, another writer holds the path: AQ_EIO / AQ_ERR_WRITER_BUSY (sys_errno
+ *   EWOULDBLOCK), and nothing is touched;
+ * - by an unlocked regular file, it is a crashed writer's leftover: the writer locks it, checks
+ *   that the name still refers to it, removes the name (a hard link planted there only loses
+ *   that name; its content is never opened for writing) and creates its own;
+ * - by anything else (a symbolic link, a directory, a FIFO...): AQ_EIO / AQ_ERR_SYSCALL, and
+ *   it is left alone.
+ * So two writers of one path never mix their bytes: each either renames its whole file into
+ * place (the last rename wins) or fails with AQ_ERR_WRITER_BUSY, and no temporary file is left
+ * behind by a writer that returns. The lock is held until the rename is done. This relies on
+ * advisory locks: every writer of the path must use this protocol (any version of this
+ * library), and the directory must be on a local file system where flock(2) works.
  *
- * @return AQ_OK, AQ_EINVAL, AQ_EINVALID (validation), AQ_ELIMIT (payload over 4 GiB - 1),
- *         AQ_ENOMEM, AQ_EIO (kind AQ_ERR_SYSCALL; sys_errno and the failing call in the message).
+ * Modes. A replaced regular file's permission bits (0777) are kept, and its owner and group
+ * where the process may set them (EPERM is ignored). A new file gets 0666 & ~umask, like any
+ * file the caller creates. When `path` is a symbolic link, the link itself is replaced by the
+ * new file (which gets the new-file mode) and its target is left as it was; the new file is a
+ * new inode, so other hard links to the old file keep the old content. A directory, FIFO,
+ * device or socket at `path` is not replaced: AQ_EINVAL / AQ_ERR_NOT_A_FILE.
+ *
+ * Any failure before the rename (validation, encoding, the payload cap, open, short write,
+ * ENOSPC, fsync, close, rename) removes the temporary file and leaves a previous snapshot at
+ * `path` byte-for-byte intact. If only the final directory fsync fails, the new snapshot is
+ * already in place but may not survive a power loss: AQ_EIO says so. Messages name the
+ * temporary file and the directory when they are about them, never repeat `path`.
+ *
+ * @return AQ_OK, AQ_EINVAL (arguments, AQ_ERR_NOT_A_FILE, or content the format cannot carry:
+ *         see codec.h), AQ_EINVALID (validation), AQ_ELIMIT (AQ_ERR_PAYLOAD_TOO_LARGE: the
+ *         payload and the cap, before anything touched the disk), AQ_ENOMEM, AQ_EIO (kind
+ *         AQ_ERR_WRITER_BUSY, or AQ_ERR_SYSCALL with sys_errno and the failing call).
  */
 AQ_API AQ_NODISCARD aq_status aq_snapshot_write(const char *path, const aq_snapshot *snap,
                                                 const aq_write_options *opts, aq_error *err);
 
-/** The whole file image (envelope + payload) in memory; release with aq_buffer_free(). */
+/** The whole file image (envelope + payload) in memory; release with aq_buffer_free(). The
+ *  payload cap applies as for aq_snapshot_write(). */
 AQ_API AQ_NODISCARD aq_status aq_snapshot_write_buffer(const aq_snapshot *snap,
                                                        const aq_write_options *opts,
                                                        aq_buffer *out, aq_error *err);
