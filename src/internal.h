@@ -220,11 +220,21 @@ void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
 /* The largest payload for a max_payload option: 0 means AQ_DEFAULT_MAX_PAYLOAD, and nothing is
  * over what the envelope's u32 length holds. */
 uint64_t aq__payload_cap(uint64_t max_payload);
-/* Read a 12-byte header: known frame version, length within `max_payload`. Fills info (format,
- * frame_version, payload_len, and crc32 as the header states it). */
+/* What a snapshot image of `size` bytes is, from its first n = min(size, 12) bytes (n >= 1), with
+ * every size check that needs no payload byte (the rule is in file.h; max_payload as returned by
+ * aq__payload_cap): an envelope (info->framed,
+ * the payload follows the 12 bytes) or a bare JSON document (the payload is the whole image).
+ * Fills info (crc32 as the header states it). */
 struct aq_load_info;
-aq_status aq__envelope_open(const uint8_t *hdr, uint64_t max_payload, struct aq_load_info *info,
+aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t max_payload,
+                            struct aq_load_info *info, aq_error *err);
+/* For a stream, whose size is known only at its end: from its first 12 bytes, the image size
+ * (header included) a known header announces, or 0 for a bare JSON document; any other start
+ * cannot load, and fails here as aq__envelope_read() would fail it. */
+aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *image_size,
                             aq_error *err);
+/* The AQ_ERR_TRAILING_DATA failure: `extra` bytes after a `len`-byte payload. */
+aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
 
 /* ---- system calls (sys.c) -------------------------------------------------------------------- */
 

@@ -49,6 +49,7 @@ typedef enum aq_error_kind {
     AQ_ERR_PAYLOAD_TOO_LARGE = 15, /**< announced payload length over the configured cap */
     AQ_ERR_TRAILING_DATA = 16,     /**< bytes after the payload the header announces */
     AQ_ERR_NOT_A_FILE = 17,        /**< a directory, FIFO, device or socket, not a regular file */
+    AQ_ERR_NOT_A_SNAPSHOT = 18,    /**< neither an envelope nor a JSON document */
     AQ_ERR_WRITER_BUSY = 19,       /**< another writer holds the path (its temp file is locked) */
 
     /* Payload decoding (protobuf and JSON) */

@@ -42,20 +42,51 @@ typedef enum aq_format {
 
 /* ---- loading ---------------------------------------------------------------------------------- */
 
-#define AQ_LOAD_OPTIONS_VERSION 1u
+/**
+ * What a file is, from its first bytes (size = the file's, the image's or the stream's length):
+ * 1. an envelope when the first u32 is a known frame version (AQ_FRAME_JSON, AQ_FRAME_PROTOBUF);
+ *    also, to report "incompatible version" rather than "not a snapshot", when it is a small
+ *    number (at most 0xFFFF, as the engine's versions are) or when the length word announces
+ *    exactly the bytes that follow;
+ * 2. otherwise a bare engine JSON document when the first byte is `{` or JSON whitespace (space,
+ *    tab, LF, CR: a pretty-printed document may start with blank lines). Neither known frame
+ *    version starts with such a byte, so the two never overlap;
+ * 3. otherwise AQ_EDECODE / AQ_ERR_NOT_A_SNAPSHOT ("not a snapshot file"), naming the first bytes.
+ * Fewer than 4 bytes that do not start like JSON are a truncated header.
+ */
+
+#define AQ_LOAD_OPTIONS_VERSION 2u
 /** Skip aq_snapshot_validate() after decoding: for forensic tools that must see broken files. */
 #define AQ_LOAD_NO_VALIDATE 0x1u
 
+/** Default memory limit of a load (aq_load_options.max_memory = 0): the payload length times
+ *  AQ_DEFAULT_MEMORY_PER_BYTE_PROTOBUF or _JSON, plus AQ_DEFAULT_MEMORY_BASE. Measured peaks of
+ *  legitimate loads: at most 3.5 times the payload for the benchmark's snapshots (1k to 100k
+ *  tasks) and 10 for a protobuf file of nothing but minimal tasks (48 bytes each on the wire,
+ *  360 in memory); at most 2.8 times the text for JSON; every compat/ fixture under 0.2 MiB.
+ *  Inputs crafted to make the decoder allocate far more than they hold (millions of empty
+ *  records or unknown fields, lists of empty strings) are refused early. Protobuf gets the
+ *  larger factor because it is about four times denser than the JSON of the same snapshot. */
+#define AQ_DEFAULT_MEMORY_PER_BYTE_PROTOBUF 16u
+#define AQ_DEFAULT_MEMORY_PER_BYTE_JSON 8u
+#define AQ_DEFAULT_MEMORY_BASE (64u * 1024u * 1024u)
+
 typedef struct aq_load_options {
-    uint32_t version;              /**< AQ_LOAD_OPTIONS_VERSION */
+    uint32_t version;              /**< AQ_LOAD_OPTIONS_VERSION (version 1 structs, which end
+                                        before max_memory, are still accepted) */
     /** NULL: malloc/free, except that a payload of 1 MiB or more is read into an anonymous
      *  mapping (fresh, huge pages where allowed) that is unmapped before the call returns. */
     const aq_allocator *allocator;
     uint64_t max_payload;          /**< 0: AQ_DEFAULT_MAX_PAYLOAD; checked before allocating */
     uint32_t flags;                /**< AQ_LOAD_* */
+    /** Most bytes the load may hold at once: the payload it read, the snapshot's arena, scratch
+     *  memory, simdjson's parser buffers, validation's indexes. 0: the default above. A load
+     *  that would go over it fails with AQ_ELIMIT / AQ_ERR_MEMORY_LIMIT (the message names the
+     *  limit, what was held and what was asked) before it asks for the memory. Since version 2. */
+    uint64_t max_memory;
 } aq_load_options;
 
-#define AQ_LOAD_OPTIONS_INIT {AQ_LOAD_OPTIONS_VERSION, NULL, 0, 0}
+#define AQ_LOAD_OPTIONS_INIT {AQ_LOAD_OPTIONS_VERSION, NULL, 0, 0, 0}
 
 /** What a load found in the envelope, for tools. */
 typedef struct aq_load_info {
@@ -69,21 +100,25 @@ typedef struct aq_load_info {
 /**
  * Load, check and (unless AQ_LOAD_NO_VALIDATE) validate the snapshot file at `path`.
  *
- * The payload format comes from the frame version. A file that starts with `{` instead of an
- * envelope is read as a bare engine JSON document (as the engine's payload, unframed).
+ * The file is opened without blocking and must be a regular file (a symbolic link to one is
+ * followed); what it holds is decided by the rule at the top of this section. Its size is
+ * checked against the header and the cap before anything is allocated.
  *
  * @param opts NULL for defaults.
  * @param out  receives the snapshot (free with aq_snapshot_free()); NULL on any failure.
  * @param info optional: what the envelope said; filled on AQ_OK and on validation failure.
  * @return AQ_OK;
  *   AQ_NO_SNAPSHOT when the file does not exist or is empty (an expected state, not damage);
+ *   AQ_EINVAL (AQ_ERR_NOT_A_FILE) for a directory, FIFO, device or socket (never waits on one);
  *   AQ_EIO (kind AQ_ERR_SYSCALL, sys_errno) when open/read fail;
  *   AQ_ETRUNCATED (AQ_ERR_TRUNCATED_HEADER / _PAYLOAD: message gives the offset where data ends);
  *   AQ_EVERSION (AQ_ERR_FRAME_VERSION: expected and found);
- *   AQ_ELIMIT (AQ_ERR_PAYLOAD_TOO_LARGE: length and cap; nothing was allocated);
+ *   AQ_ELIMIT (AQ_ERR_PAYLOAD_TOO_LARGE: length and cap, nothing was allocated; or
+ *     AQ_ERR_MEMORY_LIMIT: see max_memory);
  *   AQ_ECRC (AQ_ERR_CRC_MISMATCH: both CRCs as 0x%08x);
- *   AQ_EDECODE (payload decode errors, or AQ_ERR_TRAILING_DATA);
+ *   AQ_EDECODE (AQ_ERR_NOT_A_SNAPSHOT, payload decode errors, or AQ_ERR_TRAILING_DATA);
  *   AQ_EINVALID / AQ_EVERSION (validation, see validate.h); AQ_ENOMEM; AQ_EINVAL.
+ *   Messages do not repeat `path`: the caller knows it.
  */
 AQ_API AQ_NODISCARD aq_status aq_snapshot_load(const char *path, const aq_load_options *opts,
                                                aq_snapshot **out, aq_load_info *info,
@@ -93,6 +128,17 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_load(const char *path, const aq_load_o
  *  An empty image is AQ_NO_SNAPSHOT. */
 AQ_API AQ_NODISCARD aq_status aq_snapshot_load_buffer(const void *data, size_t len,
                                                       const aq_load_options *opts,
+                                                      aq_snapshot **out, aq_load_info *info,
+                                                      aq_error *err);
+
+/**
+ * aq_snapshot_load() on what a stream holds, read to its end (for tools reading standard input
+ * or a pipe on purpose; the stream is not closed). Reading stops with AQ_ELIMIT as soon as the
+ * stream holds more than max_payload allows, and the memory it takes grows with the bytes
+ * actually read (a buffer that doubles as they come), never with what a header announces. An empty stream is
+ * AQ_NO_SNAPSHOT; a read error is AQ_EIO (AQ_ERR_SYSCALL).
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_load_stream(FILE *stream, const aq_load_options *opts,
                                                       aq_snapshot **out, aq_load_info *info,
                                                       aq_error *err);
 

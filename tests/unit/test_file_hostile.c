@@ -2,11 +2,12 @@
 /*
  * Snapshot files against a hostile user and careless operators (issue 11): links planted at the
  * temporary name, writers that crash or run at the same time, modes, symbolic links, names of
- * every legal length, the payload cap.
+ * every legal length, FIFOs, devices and sockets, streams, text files, the payload cap.
  */
 #define _DEFAULT_SOURCE 1 /* flock(2) is BSD, not POSIX */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 
 #include "aqsnap.h"
 #include "compare.h"
+#include "fail_alloc.h"
 #include "internal.h"
 #include "sample.h"
 #include "scratch_dir.h"
@@ -73,6 +77,14 @@ static void write_text(const char *path, const char *text)
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
 }
 
@@ -578,8 +590,238 @@ static void test_file_hostile__write_refuses_what_cannot_be_read_back(void **sta
     aq_snapshot_free(s);
 }
 
+/* ---- loading what is not a regular file ------------------------------------------------------ */
+
+static void expect_not_a_file(const char *path, const char *what)
+{
+    aq_snapshot *s = (aq_snapshot *)1;
+    aq_error err;
+    alarm(20); /* a hang fails the test instead of stalling the suite */
+    aq_status st = aq_snapshot_load(path, NULL, &s, NULL, &err);
+    alarm(0);
+    assert_int_equal(st, AQ_EINVAL);
+    assert_int_equal(err.kind, AQ_ERR_NOT_A_FILE);
+    assert_null(s);
+    if (strstr(err.message, what) == NULL) fail_msg("%s: %s", path, err.message);
+    assert_null(strstr(err.message, path));
+}
+
+/* FIFOs (no writer: opening one must not wait), devices and sockets are refused with their own
+ * kind, at once. */
+static void test_file_hostile__load_refuses_fifos_devices_sockets(void **state)
+{
+    (void)state;
+    place p = fresh_place("special", NULL);
+    char path[160];
+    join(path, sizeof path, p.dir, "fifo");
+    assert_int_equal(mkfifo(path, 0600), 0);
+    expect_not_a_file(path, "is a FIFO");
+    expect_not_a_file("/dev/null", "is a character device");
+    join(path, sizeof path, p.dir, "sock");
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un sa = {0};
+    sa.sun_family = AF_UNIX;
+    assert_true(strlen(path) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    expect_not_a_file(path, "is a socket");
+    close(fd);
+}
+
+/* ---- what a file holds ----------------------------------------------------------------------- */
+
+static aq_status load_path(const char *path, aq_error *err)
+{
+    aq_snapshot *s = NULL;
+    aq_status st = aq_snapshot_load(path, NULL, &s, NULL, err);
+    aq_snapshot_free(s);
+    return st;
+}
+
+/* A text file is "not a snapshot file", with the bytes it starts with; an envelope of a version
+ * this library does not know is still an incompatible version. */
+static void test_file_hostile__text_is_not_a_snapshot(void **state)
+{
+    (void)state;
+    char path[160];
+    scratch_path(path, sizeof path, "hello.txt");
+    write_text(path, "hello, world\n");
+    aq_error err;
+    assert_int_equal(load_path(path, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_NOT_A_SNAPSHOT);
+    assert_non_null(strstr(err.message, "not a snapshot file (neither an envelope nor JSON)"));
+    assert_non_null(strstr(err.message, "found 1819043176 (0x6c6c6568)"));
+    write_text(path, "hi!\n"); /* too short for a header, and not JSON */
+    assert_int_equal(load_path(path, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_NOT_A_SNAPSHOT);
+
+    /* Version words this library does not know: small ones, and any that frame their length. */
+    uint8_t hdr[16] = {5, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' '};
+    write_bytes(path, hdr, sizeof hdr);
+    assert_int_equal(load_path(path, &err), AQ_EVERSION);
+    assert_int_equal(err.kind, AQ_ERR_FRAME_VERSION);
+    hdr[4] = 99; /* a length that does not match: still a small version */
+    write_bytes(path, hdr, sizeof hdr);
+    assert_int_equal(load_path(path, &err), AQ_EVERSION);
+    memcpy(hdr, "AQP2", 4);
+    hdr[4] = 4;
+    write_bytes(path, hdr, sizeof hdr);
+    assert_int_equal(load_path(path, &err), AQ_EVERSION);
+    assert_non_null(strstr(err.message, "found 844124481 (0x32505141)"));
+    hdr[4] = 5; /* a big word, a length that does not frame: no snapshot */
+    write_bytes(path, hdr, sizeof hdr);
+    assert_int_equal(load_path(path, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_NOT_A_SNAPSHOT);
+}
+
+/* A bare JSON document may start with whitespace or blank lines (a pretty dump saved to a file):
+ * from a file, from memory and from a stream. */
+static void test_file_hostile__json_after_whitespace(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample(5, 3);
+    aq_buffer json;
+    aq_error err;
+    assert_int_equal(aq_snapshot_encode_json(s, NULL, AQ_JSON_PRETTY, &json, &err), AQ_OK);
+    static const char *const leads[] = {"  ", "\n", "\n\n", "\r\n\t \r\n", "            \n    "};
+    char path[160];
+    scratch_path(path, sizeof path, "lead.json");
+    for (size_t i = 0; i < sizeof leads / sizeof leads[0]; i++) {
+        size_t n = strlen(leads[i]);
+        uint8_t *doc = malloc(n + json.len);
+        assert_non_null(doc);
+        memcpy(doc, leads[i], n);
+        memcpy(doc + n, json.data, json.len);
+        write_bytes(path, doc, n + json.len);
+        aq_load_info info;
+        aq_snapshot *back = NULL;
+        assert_int_equal(aq_snapshot_load(path, NULL, &back, &info, &err), AQ_OK);
+        assert_false(info.framed);
+        assert_int_equal(info.payload_len, n + json.len);
+        char where[256];
+        assert_true(snapshot_equal(s, back, where, sizeof where));
+        aq_snapshot_free(back);
+        assert_int_equal(aq_snapshot_load_buffer(doc, n + json.len, NULL, &back, NULL, &err),
+                         AQ_OK);
+        aq_snapshot_free(back);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        assert_int_equal(aq_snapshot_load_stream(f, NULL, &back, NULL, &err), AQ_OK);
+        fclose(f);
+        aq_snapshot_free(back);
+        free(doc);
+    }
+    /* "  {}" is read as JSON: its error is about the document, not an envelope. */
+    write_text(path, "  {}");
+    assert_int_equal(load_path(path, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_MISSING_FIELD);
+    aq_buffer_free(&json);
+    aq_snapshot_free(s);
+}
+
+/* ---- streams --------------------------------------------------------------------------------- */
+
+/* Bytes a thread feeds into a pipe while the test reads it (a thread, not a child process: the
+ * test's memory stays its own). */
+typedef struct feeder {
+    const uint8_t *data;
+    size_t len;
+    int fd;
+} feeder;
+
+static void *feed(void *arg)
+{
+    feeder *f = arg;
+    const uint8_t *p = f->data;
+    size_t left = f->len;
+    while (left > 0) {
+        ssize_t w = write(f->fd, p, left);
+        if (w <= 0) break; /* the reader stopped early: EPIPE */
+        p += w;
+        left -= (size_t)w;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+static aq_status load_piped(const void *data, size_t len, const aq_load_options *lo,
+                            aq_snapshot **out, aq_error *err)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    feeder f = {data, len, fds[1]};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, feed, &f), 0);
+    FILE *in = fdopen(fds[0], "rb");
+    assert_non_null(in);
+    aq_status st = aq_snapshot_load_stream(in, lo, out, NULL, err);
+    fclose(in); /* a feeder still blocked on a full pipe gets EPIPE and ends */
+    assert_int_equal(pthread_join(t, NULL), 0);
+    return st;
+}
+
+/* A pipe holding a snapshot loads; an empty one is no snapshot; trailing bytes and a document
+ * over the cap are refused; a header announcing a big payload costs memory only as bytes come. */
+static void test_file_hostile__streams(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample(300, 4);
+    aq_buffer img;
+    aq_error err;
+    assert_int_equal(aq_snapshot_write_buffer(s, NULL, &img, &err), AQ_OK);
+    aq_snapshot *back = NULL;
+    assert_int_equal(load_piped(img.data, img.len, NULL, &back, &err), AQ_OK);
+    char where[256];
+    assert_true(snapshot_equal(s, back, where, sizeof where));
+    aq_snapshot_free(back);
+    assert_int_equal(load_piped("", 0, NULL, &back, &err), AQ_NO_SNAPSHOT);
+
+    uint8_t *longer = malloc(img.len + 1);
+    assert_non_null(longer);
+    memcpy(longer, img.data, img.len);
+    longer[img.len] = 0;
+    assert_int_equal(load_piped(longer, img.len + 1, NULL, &back, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_TRAILING_DATA);
+    free(longer);
+
+    aq_buffer json;
+    assert_int_equal(aq_snapshot_encode_json(s, NULL, 0, &json, &err), AQ_OK);
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    lo.max_payload = json.len - 1;
+    assert_int_equal(load_piped(json.data, json.len, &lo, &back, &err), AQ_ELIMIT);
+    assert_int_equal(err.kind, AQ_ERR_PAYLOAD_TOO_LARGE);
+    lo.max_payload = json.len;
+    assert_int_equal(load_piped(json.data, json.len, &lo, &back, &err), AQ_OK);
+    aq_snapshot_free(back);
+
+    /* 200 MiB announced, 1 MiB sent: the memory follows the bytes, not the header. */
+    size_t sent = (size_t)1 << 20;
+    uint8_t *cut = calloc(1, sent);
+    assert_non_null(cut);
+    memcpy(cut, img.data, AQ_ENVELOPE_SIZE);
+    uint32_t announced = 200u << 20;
+    for (int i = 0; i < 4; i++) cut[4 + i] = (uint8_t)(announced >> (8 * i));
+    fail_alloc fa;
+    fail_alloc_reset(&fa, SIZE_MAX);
+    aq_allocator al = fail_alloc_allocator(&fa);
+    lo = (aq_load_options)AQ_LOAD_OPTIONS_INIT;
+    lo.allocator = &al;
+    assert_int_equal(load_piped(cut, sent, &lo, &back, &err), AQ_ETRUNCATED);
+    assert_int_equal(err.kind, AQ_ERR_TRUNCATED_PAYLOAD);
+    printf("  200 MiB announced, 1 MiB sent: %zu bytes at the peak\n", fa.peak_bytes);
+    /* The buffer doubles: the old one and the new one at the last step. */
+    assert_true(fa.peak_bytes <= 3 * (sent + AQ__JSON_PADDING));
+    assert_int_equal(fa.live_bytes, 0);
+    free(cut);
+    aq_buffer_free(&json);
+    aq_buffer_free(&img);
+    aq_snapshot_free(s);
+}
+
 int main(void)
 {
+    signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_hostile__planted_symlink_is_not_followed),
         cmocka_unit_test(test_file_hostile__planted_hard_link_is_not_written),
@@ -593,6 +835,10 @@ int main(void)
         cmocka_unit_test(test_file_hostile__path_that_is_not_a_file),
         cmocka_unit_test(test_file_hostile__long_names),
         cmocka_unit_test(test_file_hostile__write_refuses_what_cannot_be_read_back),
+        cmocka_unit_test(test_file_hostile__load_refuses_fifos_devices_sockets),
+        cmocka_unit_test(test_file_hostile__text_is_not_a_snapshot),
+        cmocka_unit_test(test_file_hostile__json_after_whitespace),
+        cmocka_unit_test(test_file_hostile__streams),
     };
     return cmocka_run_group_tests(tests, scratch_dir_create, scratch_dir_remove);
 }
