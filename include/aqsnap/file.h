@@ -61,9 +61,10 @@ typedef enum aq_format {
 
 /** Default memory limit of a load (aq_load_options.max_memory = 0): the payload length times
  *  AQ_DEFAULT_MEMORY_PER_BYTE_PROTOBUF or _JSON, plus AQ_DEFAULT_MEMORY_BASE. Measured peaks of
- *  legitimate loads: at most 3.5 times the payload for the benchmark's snapshots (1k to 100k
- *  tasks) and 10 for a protobuf file of nothing but minimal tasks (48 bytes each on the wire,
- *  360 in memory); at most 2.8 times the text for JSON; every compat/ fixture under 0.2 MiB.
+ *  legitimate loads (what the limit counts): 3.5 to 3.6 times the payload for the benchmark's
+ *  protobuf snapshots (1k to 100k tasks), 10.8 for a protobuf file of nothing but minimal tasks
+ *  (48 bytes each on the wire, 360 in memory), 1.8 to 2.8 times the text for JSON; no compat/
+ *  fixture needs more than 0.16 MiB.
  *  Inputs crafted to make the decoder allocate far more than they hold (millions of empty
  *  records or unknown fields, lists of empty strings) are refused early. Protobuf gets the
  *  larger factor because it is about four times denser than the JSON of the same snapshot. */
