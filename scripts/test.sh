@@ -11,6 +11,8 @@
 #      test again.
 #   4. libFuzzer smoke run of each fuzz target (AQ_FUZZ_SECONDS each, default 20).
 #   5. The benchmarks build (they are never run as tests).
+#   6. The evolution drill (scripts/evolution-drill.sh): a new schema version's fields need
+#      nothing but the .proto files and model.h.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -43,5 +45,8 @@ step "benchmarks build"
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAQ_BUILD_BENCH=ON -DAQ_BUILD_TESTS=OFF \
   -DAQ_WERROR=ON >/dev/null
 cmake --build build/bench -j "$jobs"
+
+step "evolution drill"
+"$root/scripts/evolution-drill.sh"
 
 step "all green"

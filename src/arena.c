@@ -9,20 +9,12 @@
  *
  * Big blocks (a decoded snapshot's) prefer huge pages and are mapped a few MiB ahead of the bump
  * pointer (pages.c): `end` is the mapped frontier, `limit` the block's end, and only crossing
- * the frontier leaves the inline path.
+ * the frontier leaves the inline path. A lazy allocation moves the frontier past itself without
+ * mapping anything: its user maps it as it fills it.
  */
 #include <string.h>
 
 #include "internal.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AQ__ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define AQ__ASAN 1
-#endif
 
 #ifdef AQ__ASAN
 #include <sanitizer/asan_interface.h>
@@ -166,7 +158,7 @@ static bool advance(aq_arena *a, size_t need)
     return true;
 }
 
-static void *bump(aq_arena *a, size_t size, size_t align)
+static void *bump(aq_arena *a, size_t size, size_t align, bool lazy)
 {
     uintptr_t p = ((uintptr_t)a->cur + (align - 1)) & ~(uintptr_t)(align - 1);
     size_t pad = (size_t)(p - (uintptr_t)a->cur);
@@ -185,7 +177,13 @@ static void *bump(aq_arena *a, size_t size, size_t align)
         }
         /* The block has room; a big one may still need its next stretch mapped. Either way
          * `end` must end up past this allocation, or the fast path's unsigned check breaks. */
-        if ((size_t)(a->end - a->cur) < pad + size + REDZONE) map_ahead(a, pad + size + REDZONE);
+        size_t need = pad + size + REDZONE;
+        if ((size_t)(a->end - a->cur) < need) {
+            if (lazy)
+                a->end = a->cur + need; /* its user maps it as it fills it */
+            else
+                map_ahead(a, need);
+        }
     }
     a->cur += pad + size + REDZONE;
     a->used += pad + size;
@@ -195,17 +193,22 @@ static void *bump(aq_arena *a, size_t size, size_t align)
 
 void *aq__arena_alloc(aq_arena *a, size_t size)
 {
-    return bump(a, size, 8);
+    return bump(a, size, 8, false);
+}
+
+void *aq__arena_alloc_lazy(aq_arena *a, size_t size)
+{
+    return bump(a, size, 8, true);
 }
 
 void *aq__arena_alloc_bytes(aq_arena *a, size_t size)
 {
-    return bump(a, size, 1);
+    return bump(a, size, 1, false);
 }
 
 void *aq__arena_alloc_zero(aq_arena *a, size_t size, size_t align)
 {
-    void *p = bump(a, size, align);
+    void *p = bump(a, size, align, false);
     if (p != NULL) memset(p, 0, size);
     return p;
 }
@@ -235,4 +238,9 @@ size_t aq__arena_used(const aq_arena *a)
 bool aq__arena_failed(const aq_arena *a)
 {
     return a->failed;
+}
+
+void aq__arena_set_allocator(aq_arena *a, aq_allocator alloc)
+{
+    a->alloc = alloc;
 }

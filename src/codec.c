@@ -39,8 +39,9 @@ static aq_status out_message(aq__outbuf *o, uint32_t number, const ProtobufCMess
 typedef struct section {
     uint32_t number;
     const char *name;
-    /* Allocate the native list for `n` records. */
-    bool (*alloc)(aq__dec *d, aq_snapshot *s, size_t n);
+    size_t item_size;
+    /* Allocate the native list for `n` records (neither zeroed nor mapped: see fill_to). */
+    void *(*alloc)(aq__dec *d, aq_snapshot *s, size_t n);
     /* Unpack and convert record `i` from its message bytes. */
     aq_status (*decode)(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *data, size_t len,
                         aq_snapshot *s, size_t i, aq_error *err);
@@ -57,17 +58,19 @@ static aq_status unpack_failed(const aq__dec *d, size_t len, aq_error *err)
 
 /* Each list of records in the schema gets its three functions here. */
 #define SECTION(rec, pb, member, num, kind, type, presence, since, json, def)                    \
-    static bool member##_alloc(aq__dec *d, aq_snapshot *s, size_t n)                            \
+    static void *member##_alloc(aq__dec *d, aq_snapshot *s, size_t n)                           \
     {                                                                                           \
-        s->member.items = aq__dec_array(d, n, sizeof *s->member.items);                         \
+        if (n > SIZE_MAX / sizeof *s->member.items) return NULL;                                \
+        s->member.items = aq__arena_alloc_lazy(d->arena, n * sizeof *s->member.items);          \
         s->member.count = n;                                                                    \
-        return s->member.items != NULL;                                                         \
+        return s->member.items;                                                                 \
     }                                                                                           \
     static aq_status member##_decode(aq__dec *d, ProtobufCAllocator *pa, const uint8_t *data,   \
                                      size_t len, aq_snapshot *s, size_t i, aq_error *err)       \
     {                                                                                           \
         pb_##type *m = (pb_##type *)protobuf_c_message_unpack(&AQ_PB_DESC_##type, pa, len, data); \
         if (m == NULL) return unpack_failed(d, len, err);                                       \
+        memset(&s->member.items[i], 0, sizeof s->member.items[i]);                             \
         return aq__##type##_from_pb(d, m, &s->member.items[i], err);                            \
     }                                                                                           \
     static aq_status member##_encode(aq__enc *e, const aq_snapshot *s, aq__outbuf *o,           \
@@ -85,7 +88,8 @@ AQ_SECTIONS(SECTION)
 #undef SECTION
 
 #define ENTRY(rec, pb, member, num, kind, type, presence, since, json, def)                      \
-    [num] = {num, #member, member##_alloc, member##_decode, member##_encode},
+    [num] = {num, #member, sizeof *((aq_snapshot *)0)->member.items, member##_alloc,            \
+             member##_decode, member##_encode},
 static const section sections[N_FIELDS] = {AQ_SECTIONS(ENTRY)};
 #undef ENTRY
 
@@ -163,41 +167,82 @@ static aq_status check_head_field(const aq__wire_field *f, aq_error *err)
                     head[f->number].wire_type);
 }
 
-/* `consume`: the caller owns `p` and needs none of it afterwards, so pages already decoded go
- * back to the kernel as pass 2 moves on (the payload and the snapshot are never both whole). */
-static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, bool consume,
-                             aq_snapshot *s, aq_allocator al, aq_error *err)
+/* A record list sized from pass 1's count is filled one record at a time; a big one is mapped
+ * AQ__PAGES_AHEAD at a time as records reach it (one call instead of a fault per page), never
+ * before: a payload announcing millions of records that do not decode touches nothing. */
+typedef struct fill {
+    uint8_t *items;
+    uint8_t *ready; /* mapped below this */
+    uint8_t *end;
+} fill;
+
+static void fill_to(fill *f, const uint8_t *upto)
 {
-    /* Pass 1: check the top-level framing, count the records of each section and measure the
-     * rest, so that every list is allocated once at its exact size. */
-    size_t counts[N_FIELDS] = {0};
-    size_t rest_len = 0;
+    if (AQ__LIKELY(upto <= f->ready)) return;
+    size_t n = (size_t)(f->end - f->ready) < AQ__PAGES_AHEAD ? (size_t)(f->end - f->ready)
+                                                             : AQ__PAGES_AHEAD;
+    if ((size_t)(upto - f->ready) > n) n = (size_t)(upto - f->ready);
+    aq__pages_populate(f->ready, n);
+    f->ready += n;
+}
+
+/* a + b, or SIZE_MAX (a size no allocator gives). */
+static size_t sat_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* What pass 1 finds: the records of each section and the bytes of the other fields. */
+typedef struct layout {
+    size_t counts[N_FIELDS];
+    size_t rest_len;
+} layout;
+
+/* Pass 1: check the top-level framing, count the records of each section and measure the rest,
+ * so that the arena and every list are sized before anything is decoded. */
+static aq_status measure(const uint8_t *p, size_t len, layout *l, aq_error *err)
+{
     aq__wire_field f;
     for (size_t at = 0; at < len; at = f.end) {
         if (aq__wire_next(p, len, at, &f) != 0) return malformed_at(err, at);
         const section *sec = section_of(f.number);
         if (sec == NULL) {
             AQ_TRY(check_head_field(&f, err));
-            rest_len += f.end - f.start;
+            l->rest_len += f.end - f.start;
         } else if (f.wire_type != AQ__WIRE_LEN) {
             return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
                             "field %u (%s) at payload offset %zu has wire type %u, expected 2",
                             f.number, sec->name, at, f.wire_type);
         } else {
-            counts[f.number]++;
+            l->counts[f.number]++;
         }
     }
-    for (uint32_t n = 0; n < N_FIELDS; n++)
-        if (sections[n].name != NULL && !sections[n].alloc(d, s, counts[n]))
-            return aq__fail_oom(err);
+    return AQ_OK;
+}
+
+/* `consume`: the caller owns `p` and needs none of it afterwards, so pages already decoded go
+ * back to the kernel as pass 2 moves on (the payload and the snapshot are never both whole). */
+static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, bool consume,
+                             const layout *l, aq_snapshot *s, aq_allocator al, aq_error *err)
+{
+    fill lists[N_FIELDS] = {{NULL, NULL, NULL}};
+    for (uint32_t n = 0; n < N_FIELDS; n++) {
+        if (sections[n].name == NULL) continue;
+        uint8_t *items = sections[n].alloc(d, s, l->counts[n]);
+        if (items == NULL) return aq__fail_oom(err);
+        /* Small lists fault in a few pages as usual. */
+        size_t bytes = l->counts[n] * sections[n].item_size;
+        lists[n] = (fill){items, bytes >= AQ__PAGES_BIG ? items : items + bytes, items + bytes};
+    }
 
     /* Pass 2: convert each record as protobuf-c unpacks it; gather the rest. */
-    uint8_t *rest = rest_len > 0 ? al.alloc(al.ctx, rest_len) : NULL;
-    if (rest_len > 0 && rest == NULL) return aq__fail_oom(err);
+    uint8_t *rest = l->rest_len > 0 ? al.alloc(al.ctx, l->rest_len) : NULL;
+    if (l->rest_len > 0 && rest == NULL) return aq__fail_oom(err);
     ProtobufCAllocator pa = {pb_alloc, pb_free, d->scratch};
     size_t index[N_FIELDS] = {0};
     size_t rest_at = 0, released = 0;
     aq_status st = AQ_OK;
+    aq__wire_field f;
     for (size_t at = 0; at < len && st == AQ_OK; at = f.end) {
         if (consume && at - released >= AQ__PAGES_AHEAD) {
             aq__pages_discard((void *)(uintptr_t)(p + released), at - released);
@@ -211,28 +256,39 @@ static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, bool cons
             continue;
         }
         size_t i = index[f.number]++;
+        fill_to(&lists[f.number], lists[f.number].items + (i + 1) * sec->item_size);
         st = sec->decode(d, &pa, p + f.value, f.value_len, s, i, err);
         if (st != AQ_OK) aq__error_prefix_index(err, sec->name, i);
         aq__arena_reset(d->scratch);
     }
-    if (st == AQ_OK) st = decode_head(d, &pa, rest, rest_len, s, err);
-    if (rest != NULL) al.free(al.ctx, rest, rest_len);
+    if (st == AQ_OK) st = decode_head(d, &pa, rest, l->rest_len, s, err);
+    if (rest != NULL) al.free(al.ctx, rest, l->rest_len);
     return st;
 }
 
 static aq_status decode(const uint8_t *data, size_t len, bool consume, const aq_allocator *alloc,
                         aq_snapshot **out, aq_error *err)
 {
-    /* Native records take about twice the space of their wire form; the first arena block is
-     * sized for that (only what is used gets mapped). */
+    layout l = {{0}, 0};
+    AQ_TRY(aq__error_finish(err, measure(data, len, &l, err)));
+    /* The first arena block holds the lists at their exact size and what the records hold
+     * besides (strings, bytes, nested lists: 1 to 1.5 times their wire form). Only what is used
+     * gets mapped, but a load's budget counts all of it. */
+    size_t hint = sat_add(len, len / 2);
+    for (uint32_t n = 0; n < N_FIELDS; n++)
+        if (sections[n].name != NULL)
+            hint = sat_add(hint, l.counts[n] > SIZE_MAX / sections[n].item_size
+                                     ? SIZE_MAX
+                                     : l.counts[n] * sections[n].item_size);
     aq_snapshot *s;
-    AQ_TRY(aq__snapshot_create(alloc, len < SIZE_MAX / 2 ? 2 * len : len, &s, err));
+    AQ_TRY(aq__snapshot_create(alloc, hint, &s, err));
     aq__dec d = {s->arena, aq__arena_create(alloc, SCRATCH_HINT)};
     if (d.scratch == NULL) {
         aq_snapshot_free(s);
         return aq__fail_oom(err);
     }
-    aq_status st = decode_into(&d, data, len, consume, s, aq__allocator_or_default(alloc), err);
+    aq_status st =
+        decode_into(&d, data, len, consume, &l, s, aq__allocator_or_default(alloc), err);
     aq__arena_destroy(d.scratch);
     if (st != AQ_OK) {
         aq_snapshot_free(s);

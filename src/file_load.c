@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Loading snapshot files: open, envelope, size checks before any allocation, CRC, decode by
- * format, validation. Every failure frees what was allocated and leaves *out NULL.
+ * Loading snapshot files: open without blocking and refuse what is not a regular file, tell an
+ * envelope from a bare JSON document and check sizes before any allocation (envelope.c), CRC,
+ * decode by format, validation. Everything a load allocates is charged to its memory budget
+ * (aq__budget). Every failure frees what was allocated and leaves *out NULL.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -14,9 +17,12 @@
 #include "aqsnap/validate.h"
 #include "internal.h"
 
-static aq_status sys_fail(aq_error *err, const char *call, const char *path, int errnum)
+/* Streams are read into a buffer that starts at this size and doubles. */
+#define STREAM_FIRST ((size_t)64 << 10)
+
+static aq_status sys_fail(aq_error *err, const char *call, int errnum)
 {
-    (void)aq__fail(err, AQ_EIO, AQ_ERR_SYSCALL, "%s %s: %s", call, path, strerror(errnum));
+    (void)aq__fail(err, AQ_EIO, AQ_ERR_SYSCALL, "%s failed: %s", call, strerror(errnum));
     err->sys_errno = errnum;
     return AQ_EIO;
 }
@@ -26,60 +32,90 @@ static aq_status no_snapshot(aq_error *err, const char *what)
     return aq__fail(err, AQ_NO_SNAPSHOT, AQ_ERR_NO_SNAPSHOT, "no snapshot: %s", what);
 }
 
+static aq_status not_a_file(aq_error *err, mode_t mode)
+{
+    return aq__fail(err, AQ_EINVAL, AQ_ERR_NOT_A_FILE, "the path is %s, not a snapshot file",
+                    aq__file_type(mode));
+}
+
 static aq_status options(const aq_load_options *in, aq_load_options *o, aq_error *err)
 {
     static const aq_load_options defaults = AQ_LOAD_OPTIONS_INIT;
-    *o = in != NULL ? *in : defaults;
-    if (o->version != AQ_LOAD_OPTIONS_VERSION)
+    *o = defaults;
+    if (in != NULL && in->version == 1) /* ends before max_memory: read only what it has */
+        memcpy(o, in, offsetof(aq_load_options, max_memory));
+    else if (in != NULL && in->version == AQ_LOAD_OPTIONS_VERSION)
+        *o = *in;
+    else if (in != NULL)
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT,
-                        "aq_load_options.version is %u, this library knows %u", o->version,
+                        "aq_load_options.version is %u, this library knows 1 and %u", in->version,
                         AQ_LOAD_OPTIONS_VERSION);
-    if (o->max_payload == 0) o->max_payload = AQ_DEFAULT_MAX_PAYLOAD;
+    o->max_payload = aq__payload_cap(o->max_payload);
     return AQ_OK;
 }
 
-static aq_status truncated_payload(aq_error *err, size_t have, uint32_t want)
+/* The start of every public load: *out NULL, the arguments (`args_ok`, else `bad_args` says
+ * what is wrong) and the options checked, *info cleared. */
+static aq_status start(bool args_ok, const char *bad_args, const aq_load_options *opts,
+                       aq_load_options *o, aq_snapshot **out, aq_load_info *info, aq_error *err)
 {
-    return aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_PAYLOAD,
-                    "truncated snapshot: data ends at byte %zu, the header announces a %u-byte "
-                    "payload (%llu bytes in all)",
-                    AQ_ENVELOPE_SIZE + have, want,
-                    (unsigned long long)want + AQ_ENVELOPE_SIZE);
+    aq__error_clear(err);
+    if (out != NULL) *out = NULL;
+    memset(info, 0, sizeof *info);
+    if (!args_ok) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "%s", bad_args);
+    return options(opts, o, err);
 }
 
-static aq_status trailing(aq_error *err, uint32_t len, unsigned long long extra)
+/* The budget of a load whose payload is `payload` bytes in `format`. */
+static uint64_t memory_limit(const aq_load_options *o, aq_format format, uint64_t payload)
 {
-    return aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
-                    "%llu unexpected bytes after the %u-byte payload", extra, len);
+    if (o->max_memory != 0) return o->max_memory;
+    uint64_t per_byte = format == AQ_FORMAT_JSON ? AQ_DEFAULT_MEMORY_PER_BYTE_JSON
+                                                 : AQ_DEFAULT_MEMORY_PER_BYTE_PROTOBUF;
+    return per_byte * payload + AQ_DEFAULT_MEMORY_BASE;
+}
+
+/* A refusal of the budget surfaces as AQ_ENOMEM from wherever it happened: name the limit. */
+static aq_status limited(aq_status st, const aq__budget *b, aq_error *err)
+{
+    return st == AQ_ENOMEM && b->refused != 0 ? aq__budget_fail(b, err) : st;
 }
 
 /* CRC check, then decode by format. `p[len..capacity)` is readable padding. `owned`: the
  * payload is the loader's own buffer, which decoding may consume (codec.c) when it came from
  * malloc: memory from a caller's allocator goes back to it as it was (a recycling allocator
- * wants it warm). */
+ * wants it warm). The snapshot is built through the budget and leaves with the caller's
+ * allocator. */
 static aq_status decode(const uint8_t *p, size_t len, size_t capacity, bool owned,
-                        const aq_load_options *o, aq_load_info *info, aq_snapshot **out,
-                        aq_error *err)
+                        const aq_load_options *o, aq__budget *b, aq_load_info *info,
+                        aq_snapshot **out, aq_error *err)
 {
     uint32_t crc = aq__crc32(p, len);
     if (info->framed && crc != info->crc32)
         return aq__fail(err, AQ_ECRC, AQ_ERR_CRC_MISMATCH,
                         "CRC-32 mismatch: expected 0x%08x, actual 0x%08x", info->crc32, crc);
     info->crc32 = crc;
+    aq_allocator al = aq__budget_allocator(b);
+    aq_status st;
     if (info->format == AQ_FORMAT_PROTOBUF && owned && o->allocator == NULL)
-        return aq__snapshot_decode_consuming((uint8_t *)(uintptr_t)p, len, o->allocator, out, err);
-    if (info->format == AQ_FORMAT_PROTOBUF)
-        return aq_snapshot_decode(p, len, o->allocator, out, err);
-    if (capacity - len >= AQ__JSON_PADDING)
-        return aq__snapshot_decode_json_padded(p, len, capacity, o->allocator, out, err);
-    return aq_snapshot_decode_json(p, len, o->allocator, out, err);
+        st = aq__snapshot_decode_consuming((uint8_t *)(uintptr_t)p, len, &al, out, err);
+    else if (info->format == AQ_FORMAT_PROTOBUF)
+        st = aq_snapshot_decode(p, len, &al, out, err);
+    else if (capacity - len >= AQ__JSON_PADDING)
+        st = aq__snapshot_decode_json_padded(p, len, capacity, &al, out, err);
+    else
+        st = aq_snapshot_decode_json(p, len, &al, out, err);
+    if (st == AQ_OK) aq__arena_set_allocator((*out)->arena, b->inner);
+    return st;
 }
 
 /* Validate a decoded snapshot (unless the options say not to); it is freed if it fails. */
-static aq_status validate(aq_snapshot **s, const aq_load_options *o, aq_error *err)
+static aq_status validate(aq_snapshot **s, const aq_load_options *o, aq__budget *b,
+                          aq_error *err)
 {
     if (o->flags & AQ_LOAD_NO_VALIDATE) return AQ_OK;
-    aq_status st = aq_snapshot_validate(*s, o->allocator, err);
+    aq_allocator al = aq__budget_allocator(b);
+    aq_status st = aq_snapshot_validate(*s, &al, err);
     if (st != AQ_OK) {
         aq_snapshot_free(*s);
         *s = NULL;
@@ -90,15 +126,14 @@ static aq_status validate(aq_snapshot **s, const aq_load_options *o, aq_error *e
 /* ---- from a file --------------------------------------------------------------------------- */
 
 /* Read up to n bytes (fewer only at end of file). */
-static aq_status read_full(int fd, uint8_t *buf, size_t n, size_t *got, const char *path,
-                           aq_error *err)
+static aq_status read_full(int fd, uint8_t *buf, size_t n, size_t *got, aq_error *err)
 {
     *got = 0;
     while (*got < n) {
         long r = aq__sys.read(fd, buf + *got, n - *got);
         if (r < 0) {
             if (errno == EINTR) continue;
-            return sys_fail(err, "read", path, errno);
+            return sys_fail(err, "read", errno);
         }
         if (r == 0) break;
         *got += (size_t)r;
@@ -106,8 +141,9 @@ static aq_status read_full(int fd, uint8_t *buf, size_t n, size_t *got, const ch
     return AQ_OK;
 }
 
-/* Read `len` payload bytes (plus padding room) after the header; size was checked. */
-static aq_status load_payload(int fd, const char *path, const aq_load_options *o, aq_allocator al,
+/* Read the `len`-byte payload (plus padding room): `first_len` bytes of it were read already, at
+ * `first`. The size checks passed: the file held exactly this when it was opened. */
+static aq_status load_payload(int fd, const aq_load_options *o, aq__budget *b,
                               const uint8_t *first, size_t first_len, size_t len,
                               aq_load_info *info, aq_snapshot **out, aq_error *err)
 {
@@ -117,7 +153,12 @@ static aq_status load_payload(int fd, const char *path, const aq_load_options *o
      * that decoding discarded (codec.c) still split into 4 KiB page tables, faulting one page at
      * a time: 15,000 faults, half the time of a 100k-task load, in a process that loads again. */
     bool mapped = o->allocator == NULL && capacity >= AQ__PAGES_BIG;
-    uint8_t *buf = mapped ? aq__pages_map(capacity) : al.alloc(al.ctx, capacity);
+    aq_allocator al = aq__budget_allocator(b);
+    uint8_t *buf = NULL;
+    if (!mapped)
+        buf = al.alloc(al.ctx, capacity);
+    else if (aq__budget_charge(b, capacity) && (buf = aq__pages_map(capacity)) == NULL)
+        aq__budget_release(b, capacity);
     if (buf == NULL) return aq__fail_oom(err);
     if (!mapped && capacity >= AQ__PAGES_BIG) {
         aq__pages_prefer_huge(buf, capacity);
@@ -126,66 +167,47 @@ static aq_status load_payload(int fd, const char *path, const aq_load_options *o
     if (first_len > 0) memcpy(buf, first, first_len);
     memset(buf + len, 0, capacity - len);
     size_t got;
-    aq_status st = read_full(fd, buf + first_len, len - first_len, &got, path, err);
-    if (st == AQ_OK && first_len + got < len) {
-        st = info->framed ? truncated_payload(err, first_len + got, (uint32_t)len)
-                          : aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_PAYLOAD,
-                                     "file shrank while being read");
-    }
+    aq_status st = read_full(fd, buf + first_len, len - first_len, &got, err);
+    if (st == AQ_OK && first_len + got < len)
+        st = aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_PAYLOAD,
+                      "the file shrank while being read: data ends at byte %zu of %zu",
+                      (info->framed ? AQ_ENVELOPE_SIZE : 0) + first_len + got,
+                      (info->framed ? AQ_ENVELOPE_SIZE : 0) + len);
     uint8_t extra;
-    if (st == AQ_OK && info->framed) {
-        st = read_full(fd, &extra, 1, &got, path, err);
-        if (st == AQ_OK && got > 0) st = trailing(err, info->payload_len, 1);
-    }
-    if (st == AQ_OK) st = decode(buf, len, capacity, true, o, info, out, err);
+    if (st == AQ_OK) st = read_full(fd, &extra, 1, &got, err);
+    if (st == AQ_OK && got > 0)
+        st = aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
+                      "the file grew while being read: more than the %zu bytes it had", len);
+    if (st == AQ_OK) st = decode(buf, len, capacity, true, o, b, info, out, err);
     /* Before validating: the payload is not needed any more. */
-    if (mapped)
+    if (mapped) {
         aq__pages_unmap(buf, capacity);
-    else
+        aq__budget_release(b, capacity);
+    } else {
         al.free(al.ctx, buf, capacity);
-    return st == AQ_OK ? validate(out, o, err) : st;
+    }
+    return st == AQ_OK ? validate(out, o, b, err) : st;
 }
 
-static aq_status load_fd(int fd, const char *path, const aq_load_options *o, aq_load_info *info,
-                         aq_snapshot **out, aq_error *err)
+static aq_status load_fd(int fd, const aq_load_options *o, aq_load_info *info, aq_snapshot **out,
+                         aq_error *err)
 {
     struct stat st;
-    if (aq__sys.fstat(fd, &st) != 0) return sys_fail(err, "fstat", path, errno);
-    bool regular = S_ISREG(st.st_mode);
-    if (regular && st.st_size == 0) return no_snapshot(err, "the file is empty");
-    aq_allocator al = aq__allocator_or_default(o->allocator);
+    if (aq__sys.fstat(fd, &st) != 0) return sys_fail(err, "fstat", errno);
+    if (!S_ISREG(st.st_mode)) return not_a_file(err, st.st_mode);
+    if (st.st_size == 0) return no_snapshot(err, "the file is empty");
 
-    uint8_t hdr[AQ_ENVELOPE_SIZE];
+    uint8_t head[AQ_ENVELOPE_SIZE];
     size_t got;
-    AQ_TRY(read_full(fd, hdr, sizeof hdr, &got, path, err));
+    AQ_TRY(read_full(fd, head, sizeof head, &got, err));
     if (got == 0) return no_snapshot(err, "the file is empty");
-
-    if (hdr[0] == '{') { /* a bare engine JSON document */
-        if (!regular)
-            return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT,
-                            "a bare JSON snapshot must be a regular file");
-        if ((unsigned long long)st.st_size > o->max_payload)
-            return aq__fail(err, AQ_ELIMIT, AQ_ERR_PAYLOAD_TOO_LARGE,
-                            "JSON document of %lld bytes exceeds the limit of %llu bytes",
-                            (long long)st.st_size, (unsigned long long)o->max_payload);
-        memset(info, 0, sizeof *info);
-        info->format = AQ_FORMAT_JSON;
-        info->payload_len = (uint32_t)st.st_size;
-        return load_payload(fd, path, o, al, hdr, got, (size_t)st.st_size, info, out, err);
-    }
-
-    if (got < sizeof hdr)
-        return aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_HEADER,
-                        "truncated snapshot: data ends at byte %zu, inside the 12-byte header", got);
-    AQ_TRY(aq__envelope_open(hdr, o->max_payload, info, err));
-    /* A regular file's size tells truncation and trailing bytes before anything is allocated. */
-    if (regular) {
-        unsigned long long want = (unsigned long long)info->payload_len + AQ_ENVELOPE_SIZE;
-        unsigned long long size = (unsigned long long)st.st_size;
-        if (size < want) return truncated_payload(err, (size_t)(size - AQ_ENVELOPE_SIZE), info->payload_len);
-        if (size > want) return trailing(err, info->payload_len, size - want);
-    }
-    return load_payload(fd, path, o, al, NULL, 0, info->payload_len, info, out, err);
+    AQ_TRY(aq__envelope_read(head, got, (uint64_t)st.st_size, o->max_payload, info, err));
+    /* A bare document's payload starts with the bytes just read. */
+    size_t first = info->framed ? 0 : got;
+    aq__budget b;
+    aq__budget_init(&b, o->allocator, memory_limit(o, info->format, info->payload_len));
+    aq_status s = load_payload(fd, o, &b, head, first, info->payload_len, info, out, err);
+    return limited(s, &b, err);
 }
 
 aq_status aq_snapshot_load(const char *path, const aq_load_options *opts, aq_snapshot **out,
@@ -195,25 +217,39 @@ aq_status aq_snapshot_load(const char *path, const aq_load_options *opts, aq_sna
     aq_load_info local_info;
     aq_load_options o;
     err = AQ__ERR_OR_LOCAL(err, &local);
-    aq__error_clear(err);
-    if (out != NULL) *out = NULL;
-    if (path == NULL || out == NULL)
-        return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "path or out is NULL");
-    AQ_TRY(options(opts, &o, err));
-    if (info == NULL) info = &local_info;
-    memset(info, 0, sizeof *info);
+    info = info != NULL ? info : &local_info;
+    AQ_TRY(start(path != NULL && out != NULL, "path or out is NULL", opts, &o, out, info, err));
 
-    int fd = aq__sys.open(path, O_RDONLY | O_CLOEXEC, 0);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (fstat refuses it next). */
+    int fd = aq__sys.openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
     if (fd < 0) {
-        if (errno == ENOENT) return no_snapshot(err, "the file does not exist");
-        return sys_fail(err, "open", path, errno);
+        int e = errno;
+        struct stat st;
+        if (e == ENOENT) return no_snapshot(err, "the file does not exist");
+        /* A socket cannot be opened at all. */
+        if (e == ENXIO && aq__sys.fstatat(AT_FDCWD, path, &st, 0) == 0 && !S_ISREG(st.st_mode))
+            return not_a_file(err, st.st_mode);
+        return sys_fail(err, "open", e);
     }
-    aq_status st = load_fd(fd, path, &o, info, out, err);
+    aq_status st = load_fd(fd, &o, info, out, err);
     (void)aq__sys.close(fd); /* read-only: nothing to lose */
     return st;
 }
 
 /* ---- from memory ---------------------------------------------------------------------------- */
+
+/* The image p[0..len) (p[len..capacity) readable) of a buffer or a stream. */
+static aq_status load_image(const uint8_t *p, size_t len, size_t capacity, bool owned,
+                            const aq_load_options *o, aq__budget *b, aq_load_info *info,
+                            aq_snapshot **out, aq_error *err)
+{
+    size_t head = len < AQ_ENVELOPE_SIZE ? len : AQ_ENVELOPE_SIZE;
+    AQ_TRY(aq__envelope_read(p, head, len, o->max_payload, info, err));
+    size_t at = info->framed ? AQ_ENVELOPE_SIZE : 0;
+    b->limit = memory_limit(o, info->format, info->payload_len);
+    AQ_TRY(decode(p + at, info->payload_len, capacity - at, owned, o, b, info, out, err));
+    return AQ_OK;
+}
 
 aq_status aq_snapshot_load_buffer(const void *data, size_t len, const aq_load_options *opts,
                                   aq_snapshot **out, aq_load_info *info, aq_error *err)
@@ -222,33 +258,93 @@ aq_status aq_snapshot_load_buffer(const void *data, size_t len, const aq_load_op
     aq_load_info local_info;
     aq_load_options o;
     err = AQ__ERR_OR_LOCAL(err, &local);
-    aq__error_clear(err);
-    if (out != NULL) *out = NULL;
-    if (out == NULL || (data == NULL && len > 0))
-        return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "out is NULL, or data is NULL");
-    AQ_TRY(options(opts, &o, err));
-    if (info == NULL) info = &local_info;
-    memset(info, 0, sizeof *info);
-    const uint8_t *p = data;
-
+    info = info != NULL ? info : &local_info;
+    AQ_TRY(start(out != NULL && (data != NULL || len == 0), "out is NULL, or data is NULL", opts,
+                 &o, out, info, err));
     if (len == 0) return no_snapshot(err, "the image is empty");
-    if (p[0] == '{') {
-        if (len > o.max_payload)
+
+    aq__budget b;
+    aq__budget_init(&b, o.allocator, 0);
+    aq_status st = load_image(data, len, len, false, &o, &b, info, out, err);
+    if (st == AQ_OK) st = validate(out, &o, &b, err);
+    return limited(st, &b, err);
+}
+
+/* ---- from a stream -------------------------------------------------------------------------- */
+
+/* Make room for more bytes after the first `len` of *buf, doubling up to `most`. */
+static bool grow(aq_allocator al, uint8_t **buf, size_t len, size_t *cap, size_t most)
+{
+    size_t want = *cap == 0 ? STREAM_FIRST : *cap < most / 2 ? 2 * *cap : most;
+    if (want > most) want = most; /* a first buffer bigger than the whole stream may be */
+    uint8_t *p = al.alloc(al.ctx, want);
+    if (p == NULL) return false;
+    if (len > 0) memcpy(p, *buf, len);
+    if (*buf != NULL) al.free(al.ctx, *buf, *cap);
+    *buf = p;
+    *cap = want;
+    return true;
+}
+
+/* Read the whole stream into *buf (*len bytes, AQ__JSON_PADDING more readable), never more
+ * than a snapshot may take: the payload cap, or the image a known header announces. */
+static aq_status read_stream(FILE *f, const aq_load_options *o, aq_allocator al, uint8_t **buf,
+                             size_t *len, size_t *cap, aq_error *err)
+{
+    uint64_t most = o->max_payload + AQ_ENVELOPE_SIZE;
+    uint64_t announced = 0;
+    bool header_seen = false;
+    for (;;) {
+        if (!header_seen && *len >= AQ_ENVELOPE_SIZE) {
+            header_seen = true;
+            AQ_TRY(aq__envelope_peek(*buf, o->max_payload, &announced, err));
+            most = announced != 0 ? announced : o->max_payload; /* else a bare document */
+        }
+        if (*len > most) {
+            if (announced != 0)
+                return aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
+                                "unexpected bytes after the %llu-byte payload the header "
+                                "announces (the stream goes on)",
+                                (unsigned long long)(most - AQ_ENVELOPE_SIZE));
             return aq__fail(err, AQ_ELIMIT, AQ_ERR_PAYLOAD_TOO_LARGE,
-                            "JSON document of %zu bytes exceeds the limit of %llu bytes", len,
-                            (unsigned long long)o.max_payload);
-        info->format = AQ_FORMAT_JSON;
-        info->payload_len = (uint32_t)len;
-        AQ_TRY(decode(p, len, len, false, &o, info, out, err));
-        return validate(out, &o, err);
+                            "the JSON document goes on past the limit of %llu bytes",
+                            (unsigned long long)most);
+        }
+        /* One byte past `most` tells a stream that goes on. */
+        if (*cap - *len <= AQ__JSON_PADDING &&
+            !grow(al, buf, *len, cap, (size_t)most + 1 + AQ__JSON_PADDING))
+            return aq__fail_oom(err);
+        size_t room = *cap - AQ__JSON_PADDING - *len;
+        size_t n = fread(*buf + *len, 1, room, f);
+        *len += n;
+        if (n == room) continue;
+        if (ferror(f)) return sys_fail(err, "read", errno != 0 ? errno : EIO);
+        return AQ_OK; /* end of the stream */
     }
-    if (len < AQ_ENVELOPE_SIZE)
-        return aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_HEADER,
-                        "truncated snapshot: data ends at byte %zu, inside the 12-byte header", len);
-    AQ_TRY(aq__envelope_open(p, o.max_payload, info, err));
-    size_t have = len - AQ_ENVELOPE_SIZE;
-    if (have < info->payload_len) return truncated_payload(err, have, info->payload_len);
-    if (have > info->payload_len) return trailing(err, info->payload_len, have - info->payload_len);
-    AQ_TRY(decode(p + AQ_ENVELOPE_SIZE, have, have, false, &o, info, out, err));
-    return validate(out, &o, err);
+}
+
+aq_status aq_snapshot_load_stream(FILE *stream, const aq_load_options *opts, aq_snapshot **out,
+                                  aq_load_info *info, aq_error *err)
+{
+    aq_error local;
+    aq_load_info local_info;
+    aq_load_options o;
+    err = AQ__ERR_OR_LOCAL(err, &local);
+    info = info != NULL ? info : &local_info;
+    AQ_TRY(start(stream != NULL && out != NULL, "stream or out is NULL", opts, &o, out, info, err));
+
+    /* The payload's size and format are not known while reading: the limit for the largest
+     * one allowed holds until they are (load_image sets the real one). */
+    aq__budget b;
+    aq__budget_init(&b, o.allocator, memory_limit(&o, AQ_FORMAT_PROTOBUF, o.max_payload));
+    aq_allocator al = aq__budget_allocator(&b);
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    errno = 0;
+    aq_status st = read_stream(stream, &o, al, &buf, &len, &cap, err);
+    if (st == AQ_OK && len == 0) st = no_snapshot(err, "the stream is empty");
+    if (st == AQ_OK) st = load_image(buf, len, cap, true, &o, &b, info, out, err);
+    if (buf != NULL) al.free(al.ctx, buf, cap);
+    if (st == AQ_OK) st = validate(out, &o, &b, err);
+    return limited(st, &b, err);
 }

@@ -20,6 +20,16 @@
 extern "C" {
 #endif
 
+/* AQ__ASAN: built with AddressSanitizer (gcc says so one way, clang another). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AQ__ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(AQ__ASAN)
+#define AQ__ASAN 1
+#endif
+
 #if defined(__GNUC__)
 #define AQ__PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define AQ__LIKELY(x) __builtin_expect(!!(x), 1)
@@ -64,6 +74,34 @@ void aq__error_clear(aq_error *err);
 
 /* The allocator to use: `a` itself, or malloc/free when `a` is NULL. */
 aq_allocator aq__allocator_or_default(const aq_allocator *a);
+
+/* A load's memory budget: an allocator over `inner` that counts live bytes and refuses (returns
+ * NULL) any request that would take them over `limit`, remembering the first refusal so that the
+ * failure is reported as AQ_ERR_MEMORY_LIMIT rather than as the system running out. Memory that
+ * bypasses allocators (the loader's own mapping, simdjson's parser buffers) is charged to it
+ * explicitly. Not thread-safe, like the rest of a load. */
+typedef struct aq__budget {
+    aq_allocator inner;
+    uint64_t limit;
+    uint64_t live;
+    uint64_t peak;
+    uint64_t refused;      /* size of the first refused request; 0 while none was */
+    uint64_t refused_live; /* live bytes when it was refused */
+} aq__budget;
+
+void aq__budget_init(aq__budget *b, const aq_allocator *inner, uint64_t limit);
+/* Allocations through this are charged; its frees give the bytes back. */
+aq_allocator aq__budget_allocator(aq__budget *b);
+/* The budget behind an allocator made by aq__budget_allocator(), else NULL (a->ctx is only
+ * trusted when a->alloc is the budget's own function). Lets the decoders find the budget
+ * without a parameter of its own. */
+aq__budget *aq__budget_of(const aq_allocator *a);
+/* Charge n bytes taken outside the allocator; false (and a recorded refusal) when over the
+ * limit. A NULL budget accepts everything. */
+bool aq__budget_charge(aq__budget *b, size_t n);
+void aq__budget_release(aq__budget *b, size_t n);
+/* The AQ_ELIMIT / AQ_ERR_MEMORY_LIMIT failure of a budget that refused a request. */
+aq_status aq__budget_fail(const aq__budget *b, aq_error *err);
 
 /* ---- page hints (pages.c) -------------------------------------------------------------------- */
 
@@ -122,6 +160,10 @@ aq_arena *aq__arena_create(const aq_allocator *alloc, size_t first_block_hint);
 void aq__arena_destroy(aq_arena *arena);
 /* 8-byte aligned, uninitialised; NULL when the allocator fails or size overflows. */
 void *aq__arena_alloc(aq_arena *arena, size_t size);
+/* The same, but never mapped ahead: for a big list sized from untrusted counts, whose pages its
+ * user maps (aq__pages_populate) as records fill it, so that nothing is touched for records that
+ * never decode. */
+void *aq__arena_alloc_lazy(aq_arena *arena, size_t size);
 /* Unaligned, for text and bytes: no padding between strings. */
 void *aq__arena_alloc_bytes(aq_arena *arena, size_t size);
 /* Aligned for any type (alignof(max_align_t)), zeroed. */
@@ -134,6 +176,10 @@ size_t aq__arena_footprint(const aq_arena *arena);
 size_t aq__arena_used(const aq_arena *arena);
 /* True when the last allocation failed for lack of memory (protobuf-c reports only NULL). */
 bool aq__arena_failed(const aq_arena *arena);
+/* Change the allocator that later blocks come from and that frees every block: a load builds
+ * the snapshot through its budget (aq__budget) and hands it over with the caller's allocator,
+ * which the budget wraps. */
+void aq__arena_set_allocator(aq_arena *arena, aq_allocator alloc);
 
 /* ---- unknown fields (unknown.c) ---------------------------------------------------------- */
 
@@ -172,29 +218,54 @@ aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_alloca
 uint32_t aq__crc32(const uint8_t *data, size_t len);
 /* Write the 12-byte header for `len` payload bytes that follow it at hdr + 12. */
 void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
-/* Read a 12-byte header: known frame version, length within `max_payload`. Fills info (format,
- * frame_version, payload_len, and crc32 as the header states it). */
+/* The largest payload for a max_payload option: 0 means AQ_DEFAULT_MAX_PAYLOAD, and nothing is
+ * over what the envelope's u32 length holds. */
+uint64_t aq__payload_cap(uint64_t max_payload);
+/* What a snapshot image of `size` bytes is, from its first n = min(size, 12) bytes (n >= 1), with
+ * every size check that needs no payload byte (the rule is in file.h; max_payload as returned by
+ * aq__payload_cap): an envelope (info->framed,
+ * the payload follows the 12 bytes) or a bare JSON document (the payload is the whole image).
+ * Fills info (crc32 as the header states it). */
 struct aq_load_info;
-aq_status aq__envelope_open(const uint8_t *hdr, uint64_t max_payload, struct aq_load_info *info,
+aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t max_payload,
+                            struct aq_load_info *info, aq_error *err);
+/* For a stream, whose size is known only at its end: from its first 12 bytes, the image size
+ * (header included) a known header announces, or 0 for a bare JSON document; any other start
+ * cannot load, and fails here as aq__envelope_read() would fail it. */
+aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *image_size,
                             aq_error *err);
+/* The AQ_ERR_TRAILING_DATA failure: `extra` bytes after a `len`-byte payload. */
+aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
 
 /* ---- system calls (sys.c) -------------------------------------------------------------------- */
 
 /* Every system call the file layer makes goes through this table, so that tests can make any of
- * them fail (SQLite's aSyscall idea). Production code never changes it. */
+ * them fail (SQLite's aSyscall idea). Production code never changes it. Paths are relative to a
+ * directory descriptor (AT_FDCWD for the caller's paths) so the writer works inside the target's
+ * directory only. */
 struct stat;
 typedef struct aq__sys_table {
-    int (*open)(const char *path, int flags, unsigned mode);
+    int (*openat)(int dir, const char *path, int flags, unsigned mode);
     long (*read)(int fd, void *buf, size_t n);
     long (*write)(int fd, const void *buf, size_t n);
     int (*fsync)(int fd);
     int (*close)(int fd);
-    int (*rename)(const char *from, const char *to);
-    int (*unlink)(const char *path);
+    int (*renameat)(int from_dir, const char *from, int to_dir, const char *to);
+    int (*unlinkat)(int dir, const char *path, int flags);
     int (*fstat)(int fd, struct stat *st);
+    int (*fstatat)(int dir, const char *path, struct stat *st, int flags);
+    /* flock(fd, LOCK_EX | LOCK_NB): an exclusive advisory lock, without waiting. */
+    int (*try_lock)(int fd);
+    /* fcntl(fd, F_DUPFD_CLOEXEC, 0). */
+    int (*dup)(int fd);
+    int (*fchmod)(int fd, unsigned mode);
+    int (*fchown)(int fd, unsigned uid, unsigned gid);
 } aq__sys_table;
 
 extern aq__sys_table aq__sys;
+/* What a file that is not a regular one is, from its st_mode: "a directory", "a FIFO (named
+ * pipe)", ... for messages. */
+const char *aq__file_type(unsigned mode);
 /* The real calls, to restore the table after a test. */
 extern const aq__sys_table aq__sys_default;
 

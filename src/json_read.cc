@@ -32,8 +32,9 @@
  *   prepends its key or `[index]` while the failure unwinds (as the protobuf codec does).
  * - Memory: the snapshot's arena and the scratch buffers come from the caller's allocator;
  *   simdjson's parser allocates its index and string buffer (sized for the largest slice) with
- *   `new (std::nothrow)`, reported as AQ_ENOMEM. No exception crosses the C interface: only the
- *   error-code API is used, and the entry points catch anything else.
+ *   `new (std::nothrow)`, reported as AQ_ENOMEM. Under a load's memory budget (the allocator
+ *   is aq__budget's) those buffers are charged to it by their size. No exception crosses the C
+ *   interface: only the error-code API is used, and the entry points catch anything else.
  * - The text is never copied, except a slice with fewer than 64 bytes after it (the end of an
  *   unpadded text): simdjson reads up to 64 bytes past what it parses.
  * - Output memory comes from the snapshot's arena, which maps big blocks ahead of use for the
@@ -98,6 +99,8 @@ struct reader {
     buffer tail;                 /* a padded copy of a slice too close to the end of the text */
     size_t task_hint;            /* metadata.task_count when plausible, else 0 */
     size_t run_hint;
+    aq__budget *budget;          /* the load's, or NULL */
+    size_t parser_bytes;         /* charged to it for the parser's buffers */
 };
 
 /* Run `expr`; on failure put `seg` in front of the path and return. */
@@ -1517,6 +1520,31 @@ aq_status text_fail(reader &r, const uint8_t *at, const char *what)
                 (size_t)(at - r.text), text);
 }
 
+/* What simdjson 3.0's ondemand parser allocates for `capacity` bytes of text (parser::allocate
+ * and set_capacity/set_max_depth): its string buffer, its structural index, the depth stacks. */
+size_t parser_bytes(size_t capacity)
+{
+    auto round64 = [](size_t n) { return (n + 63) & ~(size_t)63; };
+    return round64(5 * capacity / 3 + simdjson::SIMDJSON_PADDING) +
+           sizeof(uint32_t) * (round64(capacity) + 9) + (MAX_DEPTH + 1) * 16;
+}
+
+/* parser.allocate(capacity) with its buffers charged to the load's budget: the new ones before
+ * (simdjson allocates them while still holding the old ones), the old ones given back after. */
+aq_status parser_allocate(reader &r, size_t capacity)
+{
+    size_t bytes = parser_bytes(capacity);
+    if (!aq__budget_charge(r.budget, bytes)) return aq__fail_oom(r.err);
+    error_code e = r.parser->allocate(capacity, MAX_DEPTH + 1);
+    if (e != simdjson::SUCCESS) {
+        aq__budget_release(r.budget, bytes);
+        return sj_fail(r, e);
+    }
+    aq__budget_release(r.budget, r.parser_bytes);
+    r.parser_bytes = bytes;
+    return AQ_OK;
+}
+
 /* Parse [b, e) with simdjson and hand the document to f. A slice with fewer than 64 readable
  * bytes after it (the end of an unpadded text) is copied with padding first. */
 template <typename F>
@@ -1535,8 +1563,7 @@ aq_status in_slice(reader &r, const uint8_t *b, const uint8_t *e, F &&f)
         size_t cap = r.parser->capacity() * 2;
         if (cap < n) cap = n;
         if (cap > MAX_TEXT) cap = MAX_TEXT;
-        error_code err = r.parser->allocate(cap, MAX_DEPTH + 1);
-        if (err != simdjson::SUCCESS) return sj_fail(r, err);
+        AQ_TRY(parser_allocate(r, cap));
     }
     od::document doc;
     error_code err = r.parser->iterate(b, n, n + simdjson::SIMDJSON_PADDING).get(doc);
@@ -1760,14 +1787,19 @@ aq_status read_document(reader &r, aq_snapshot *s)
 aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allocator *alloc,
                  aq_snapshot *s, aq_error *err)
 {
-    od::parser parser;
-    reader r{&parser, s->arena, err,      aq__allocator_or_default(alloc),
+    aq_status st;
+    reader r{nullptr, s->arena, err,      aq__allocator_or_default(alloc),
              data,    data + len, data + readable, data + len,
              0,       buffer{}, buffer{}, buffer{},
-             0,       0};
-    /* Sized for a typical record; grows to the largest slice. Unescaping keys needs it too. */
-    error_code e = parser.allocate(len < 65536 ? len : 65536, MAX_DEPTH + 1);
-    aq_status st = e != simdjson::SUCCESS ? sj_fail(r, e) : read_document(r, s);
+             0,       0,          aq__budget_of(alloc), 0};
+    {
+        od::parser parser;
+        r.parser = &parser;
+        /* Sized for a typical record; grows to the largest slice. Unescaping keys needs it too. */
+        st = parser_allocate(r, len < 65536 ? len : 65536);
+        if (st == AQ_OK) st = read_document(r, s);
+    }
+    aq__budget_release(r.budget, r.parser_bytes); /* the parser is gone */
     release(r, r.unescaped);
     release(r, r.stack);
     release(r, r.tail);

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,18 @@ static const char usage_main[] =
     "  version, --version, -V        the tool's version and the schema versions it reads\n"
     "\n"
     "FILE is a snapshot file (engine JSON or protobuf, in the 12-byte envelope) or a bare\n"
-    "engine JSON document. 'aqsnap <command> --help' describes a command.\n"
+    "engine JSON document; '-' reads it from standard input. 'aqsnap <command> --help'\n"
+    "describes a command.\n"
+    "\n"
+    "Every command that reads a snapshot takes --max-memory SIZE: the most memory the load may\n"
+    "hold (bytes, or with K, M or G for KiB, MiB, GiB; default: the library's, a multiple of\n"
+    "the payload size).\n"
     "\n"
     "Exit status: 0 success; 1 the snapshot is missing, unreadable, corrupt or invalid;\n"
-    "2 usage error; 3 the output could not be written; 4 out of memory.\n";
+    "2 usage error; 3 the output could not be written; 4 out of memory (or over --max-memory).\n";
 
 static const char usage_inspect[] =
-    "usage: aqsnap inspect [--json] FILE\n"
+    "usage: aqsnap inspect [--json] [--max-memory SIZE] FILE\n"
     "\n"
     "Print the file's format, envelope version, payload size and CRC-32, schema version,\n"
     "wal_sequence, timestamp, engine pause state, the number of records in each section, the\n"
@@ -50,13 +56,13 @@ static const char usage_inspect[] =
     "  --json    print the same facts as one JSON object\n";
 
 static const char usage_validate[] =
-    "usage: aqsnap validate FILE\n"
+    "usage: aqsnap validate [--max-memory SIZE] FILE\n"
     "\n"
     "Load FILE and check every rule of the engine's snapshot invariants. Exit 0 when it passes;\n"
     "otherwise exit 1 after printing every violation found, one a line, to stdout.\n";
 
 static const char usage_convert[] =
-    "usage: aqsnap convert [--to protobuf|json] [--pretty] IN OUT\n"
+    "usage: aqsnap convert [--to protobuf|json] [--pretty] [--max-memory SIZE] IN OUT\n"
     "\n"
     "Load IN (validated), write it to OUT in the chosen format (default: the other one) through\n"
     "a temporary file, fsync and rename, so OUT is either its old self or the whole new file.\n"
@@ -66,17 +72,23 @@ static const char usage_convert[] =
     "  --pretty      JSON only: indented instead of the engine's compact layout\n";
 
 static const char usage_dump[] =
-    "usage: aqsnap dump [--pretty] FILE\n"
+    "usage: aqsnap dump [--pretty] [--max-memory SIZE] FILE\n"
     "\n"
     "Write the whole snapshot to stdout as engine-shaped JSON (the engine's compact layout, or\n"
     "indented with --pretty). The file is read even when it breaks validation rules.\n";
 
 static const char *prog_file; /* for error messages */
 
+/* Out of memory, or over the memory limit of a load (--max-memory). */
+static bool no_memory(aq_status st, const aq_error *err)
+{
+    return st == AQ_ENOMEM || (st == AQ_ELIMIT && err->kind == AQ_ERR_MEMORY_LIMIT);
+}
+
 static int fail(aq_status st, const aq_error *err)
 {
     fprintf(stderr, "aqsnap: %s: %s\n", prog_file, err->message);
-    return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_BAD_SNAPSHOT;
+    return no_memory(st, err) ? EXIT_NOMEM : EXIT_BAD_SNAPSHOT;
 }
 
 /* Everything printed to stdout must have reached it (a full disk or a closed pipe is an error). */
@@ -102,7 +114,28 @@ typedef struct opts {
     bool pretty;
     bool has_to;
     aq_format to;
+    uint64_t max_memory; /* 0: the library's default */
 } opts;
+
+/* A size for --max-memory: bytes, or a number with K, M or G (binary multiples). 0 when the
+ * text is not one (or is 0). */
+static uint64_t parse_size(const char *text)
+{
+    uint64_t n = 0;
+    const char *p = text;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (n > (UINT64_MAX - 9) / 10) return 0;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    if (p == text) return 0;
+    unsigned shift = 0;
+    if (*p == 'K') shift = 10;
+    if (*p == 'M') shift = 20;
+    if (*p == 'G') shift = 30;
+    if (shift != 0) p++;
+    if (*p != '\0' || n > UINT64_MAX >> shift) return 0;
+    return n << shift;
+}
 
 static int parse(int argc, char **argv, const char *usage, const char *allowed, opts *o,
                  int nfiles)
@@ -110,7 +143,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},   {"pretty", no_argument, NULL, 'p'},
         {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"max-memory", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -123,10 +156,13 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
             fputs(usage, stdout);
             return flushed(EXIT_OK);
         }
-        /* --to is the only option with a value; given to another command, it is foreign. */
+        /* An option of this command without its value; given to another command, it is
+         * foreign. */
         if (c == ':') {
             if (strchr(allowed, optopt) != NULL)
-                return usage_error(usage, "option '--to' needs a value: protobuf or json");
+                return usage_error(usage, optopt == 't'
+                                              ? "option '--to' needs a value: protobuf or json"
+                                              : "option '--max-memory' needs a value: a size");
             c = optopt;
         }
         if (c == '?' || strchr(allowed, c) == NULL) {
@@ -151,18 +187,23 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
             else
                 return usage_error(usage, "--to takes protobuf or json");
         }
+        if (c == 'm' && (o->max_memory = parse_size(optarg)) == 0)
+            return usage_error(usage, "--max-memory takes a size: bytes, or a number with K, M "
+                                      "or G (KiB, MiB, GiB)");
     }
     if (argc - optind != nfiles)
         return usage_error(usage, nfiles == 1 ? "expected one FILE" : "expected IN and OUT");
     return -1;
 }
 
-/* Load with or without validation. */
-static aq_status load(const char *path, bool validate, aq_snapshot **snap, aq_load_info *info,
-                      aq_error *err)
+/* Load with or without validation, from standard input for "-". */
+static aq_status load(const char *path, const opts *o, bool validate, aq_snapshot **snap,
+                      aq_load_info *info, aq_error *err)
 {
     aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
     if (!validate) lo.flags |= AQ_LOAD_NO_VALIDATE;
+    lo.max_memory = o->max_memory;
+    if (strcmp(path, "-") == 0) return aq_snapshot_load_stream(stdin, &lo, snap, info, err);
     return aq_snapshot_load(path, &lo, snap, info, err);
 }
 
@@ -309,13 +350,13 @@ static void print_json(const aq_snapshot *s, const facts *f)
 static int cmd_inspect(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_inspect, "jh", &o, 1);
+    int rc = parse(argc, argv, usage_inspect, "jmh", &o, 1);
     if (rc >= 0) return rc;
     facts f = {0};
     f.file = prog_file = argv[optind];
     aq_snapshot *s;
     aq_error err;
-    aq_status st = load(f.file, false, &s, &f.info, &err);
+    aq_status st = load(f.file, &o, false, &s, &f.info, &err);
     if (st != AQ_OK) return fail(st, &err);
     for (size_t i = 0; i < s->runs.count; i++) {
         unsigned state = (unsigned)s->runs.items[i].run_instance.state;
@@ -348,12 +389,12 @@ static bool print_violation(void *ctx, const aq_error *violation)
 static int cmd_validate(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_validate, "h", &o, 1);
+    int rc = parse(argc, argv, usage_validate, "mh", &o, 1);
     if (rc >= 0) return rc;
     prog_file = argv[optind];
     aq_snapshot *s;
     aq_error err;
-    aq_status st = load(prog_file, false, &s, NULL, &err);
+    aq_status st = load(prog_file, &o, false, &s, NULL, &err);
     if (st != AQ_OK) return fail(st, &err);
     size_t n = 0;
     st = aq_snapshot_check(s, NULL, print_violation, NULL, &n, &err);
@@ -374,7 +415,7 @@ static int cmd_validate(int argc, char **argv)
 static int cmd_convert(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_convert, "tph", &o, 2);
+    int rc = parse(argc, argv, usage_convert, "tpmh", &o, 2);
     if (rc >= 0) return rc;
     const char *in = argv[optind], *out = argv[optind + 1];
     if (o.pretty && o.has_to && o.to != AQ_FORMAT_JSON)
@@ -383,7 +424,7 @@ static int cmd_convert(int argc, char **argv)
     aq_snapshot *s;
     aq_load_info info;
     aq_error err;
-    aq_status st = load(in, true, &s, &info, &err);
+    aq_status st = load(in, &o, true, &s, &info, &err);
     if (st != AQ_OK) return fail(st, &err);
     aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
     wo.format = o.has_to ? o.to
@@ -400,7 +441,7 @@ static int cmd_convert(int argc, char **argv)
     aq_snapshot_free(s);
     if (st != AQ_OK) {
         /* Content the target format cannot carry is about IN; anything else is about OUT. */
-        if (err.status == AQ_EINVAL)
+        if (err.status == AQ_EINVAL && err.kind != AQ_ERR_NOT_A_FILE)
             fprintf(stderr, "aqsnap: %s: cannot be written as %s: %s\n", in,
                     wo.format == AQ_FORMAT_JSON ? "JSON" : "protobuf", err.message);
         else
@@ -415,12 +456,12 @@ static int cmd_convert(int argc, char **argv)
 static int cmd_dump(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_dump, "ph", &o, 1);
+    int rc = parse(argc, argv, usage_dump, "pmh", &o, 1);
     if (rc >= 0) return rc;
     prog_file = argv[optind];
     aq_snapshot *s;
     aq_error err;
-    aq_status st = load(prog_file, false, &s, NULL, &err);
+    aq_status st = load(prog_file, &o, false, &s, NULL, &err);
     if (st != AQ_OK) return fail(st, &err);
     aq_buffer json;
     st = aq_snapshot_encode_json(s, NULL, o.pretty ? AQ_JSON_PRETTY : 0, &json, &err);

@@ -39,6 +39,7 @@ typedef enum aq_error_kind {
     AQ_ERR_ARGUMENT = 1,      /**< NULL or out-of-range argument */
     AQ_ERR_OUT_OF_MEMORY = 2, /**< allocator returned NULL */
     AQ_ERR_SYSCALL = 3,       /**< open/read/write/fsync/rename/...: sys_errno says why */
+    AQ_ERR_MEMORY_LIMIT = 4,  /**< a load needed more than aq_load_options.max_memory */
 
     /* Envelope and file */
     AQ_ERR_NO_SNAPSHOT = 10,       /**< file missing or empty */
@@ -48,6 +49,9 @@ typedef enum aq_error_kind {
     AQ_ERR_CRC_MISMATCH = 14,      /**< CRC-32 in header differs from the payload's */
     AQ_ERR_PAYLOAD_TOO_LARGE = 15, /**< announced payload length over the configured cap */
     AQ_ERR_TRAILING_DATA = 16,     /**< bytes after the payload the header announces */
+    AQ_ERR_NOT_A_FILE = 17,        /**< a directory, FIFO, device or socket, not a regular file */
+    AQ_ERR_NOT_A_SNAPSHOT = 18,    /**< neither an envelope nor a JSON document */
+    AQ_ERR_WRITER_BUSY = 19,       /**< another writer holds the path (its temp file is locked) */
 
     /* Payload decoding (protobuf and JSON) */
     AQ_ERR_PROTOBUF_MALFORMED = 20, /**< the protobuf wire data does not parse */

@@ -63,6 +63,24 @@ run_to() {
     rc=$?
 }
 
+# run_piped FILE ARGS...: run the tool with FILE on its standard input through a pipe.
+run_piped() {
+    _in=$1
+    shift
+    CMD="cat $_in | aqsnap $*"
+    runs=$((runs + 1))
+    cat "$_in" | "$AQSNAP" "$@" >out 2>err
+    rc=$?
+}
+
+# run_bounded ARGS...: run the tool, killed after 30 s (a hang shows as exit status 124).
+run_bounded() {
+    CMD="timeout 30 aqsnap $*"
+    runs=$((runs + 1))
+    timeout 30 "$AQSNAP" "$@" >out 2>err
+    rc=$?
+}
+
 # actual: what the last command did (once per command; later failures refer to it).
 actual() {
     if [ "$shown" = "$runs" ]; then
@@ -420,13 +438,47 @@ case_validate_missing() {
     expect_err_match '^aqsnap: empty\.snap: no snapshot'
 }
 
+# A directory, a FIFO (no writer: the tool must not wait for one) or a device is no snapshot
+# file: exit 1, one line naming the path once.
 case_validate_directory() {
     mkdir adir
     run validate adir
     expect_rc 1
     expect_out_empty
     expect_err_lines 1
-    expect_err_match '^aqsnap: adir: .*[Dd]irectory'
+    expect_err_line 'aqsnap: adir: the path is a directory, not a snapshot file'
+}
+
+case_validate_not_a_file() {
+    mkfifo afifo
+    run_bounded validate afifo
+    expect_rc 1
+    expect_err_line 'aqsnap: afifo: the path is a FIFO (named pipe), not a snapshot file'
+    run_bounded inspect /dev/null
+    expect_rc 1
+    expect_err_line 'aqsnap: /dev/null: the path is a character device, not a snapshot file'
+}
+
+# A text file is not a snapshot file (rather than an "incompatible version").
+case_validate_text_file() {
+    echo "hello, world" >hello.txt
+    run validate hello.txt
+    expect_rc 1
+    expect_err_lines 1
+    expect_err_match '^aqsnap: hello\.txt: not a snapshot file \(neither an envelope nor JSON\)'
+}
+
+# A bare JSON document may start with blank lines and spaces (a pretty dump saved to a file).
+case_validate_leading_whitespace() {
+    env_v 8
+    { printf '\n\n  ' && "$AQSNAP" dump --pretty env8.snap; } >lead.json
+    run validate lead.json
+    expect_rc 0
+    expect_out_line "lead.json: valid"
+    printf '  {}' >empty-object.json
+    run validate empty-object.json
+    expect_rc 1
+    expect_err_match "^aqsnap: empty-object\\.json: .*missing field .version."
 }
 
 # Load errors are the same for every command (exit 1, "aqsnap: FILE: problem", no output file).
@@ -452,6 +504,85 @@ case_errors_every_command() {
     expect_rc 1
     expect_err_match '^aqsnap: nosuch\.snap: no snapshot'
     expect_absent out.pb out.pb.tmp
+}
+
+# ---- standard input ----------------------------------------------------------------------------
+
+# '-' reads the snapshot from standard input (a pipe here), for every command: the same output as
+# from the file, which inspect and validate name '-'.
+case_stdin_every_command() {
+    nonul_v 8
+    setup cp doc8.json bare.json
+    for f in json8.snap pb8.snap bare.json; do
+        for cmd in validate inspect "inspect --json" dump "dump --pretty"; do
+            # shellcheck disable=SC2086 # $cmd is a command and its option
+            run $cmd "$f"
+            expect_rc 0
+            sed "1s|$f|-|" out >expected
+            # shellcheck disable=SC2086
+            run_piped "$f" $cmd -
+            expect_rc 0
+            expect_err_empty
+            expect_same_file expected out
+        done
+        run_piped "$f" convert --to protobuf - "$f.pb"
+        expect_rc 0
+        expect_same_file pb8.snap "$f.pb"
+    done
+    # a redirected file is read the same way
+    CMD="aqsnap validate - <pb8.snap"
+    "$AQSNAP" validate - <pb8.snap >out 2>err
+    rc=$?
+    expect_rc 0
+    expect_out_line "-: valid"
+}
+
+# Load errors from standard input name it '-': empty, not a snapshot, cut short, trailing bytes.
+case_stdin_errors() {
+    env_v 8
+    : >empty
+    run_piped empty validate -
+    expect_rc 1
+    expect_err_line "aqsnap: -: no snapshot: the stream is empty"
+    echo "hello, world" >hello.txt
+    run_piped hello.txt validate -
+    expect_rc 1
+    expect_err_match '^aqsnap: -: not a snapshot file'
+    setup util corrupt cut env8.snap cut.snap 500
+    run_piped cut.snap dump -
+    expect_rc 1
+    expect_out_empty
+    expect_err_match '^aqsnap: -: truncated snapshot: data ends at byte 500\b'
+    { cat env8.snap && echo extra; } >long.snap
+    run_piped long.snap inspect -
+    expect_rc 1
+    expect_err_match '^aqsnap: -: [0-9]+ unexpected bytes after the [0-9]+-byte payload'
+}
+
+# ---- memory limit ------------------------------------------------------------------------------
+
+# --max-memory SIZE bounds what a load may hold: over it, exit 4 and a message naming the limit;
+# K, M and G are binary multiples; from a file and from standard input, for every command.
+case_max_memory_option() {
+    nonul_v 8
+    for f in json8.snap pb8.snap; do
+        for cmd in validate inspect dump "convert --to json"; do
+            # shellcheck disable=SC2086
+            run $cmd --max-memory 1K "$f" $([ "$cmd" = "convert --to json" ] && echo out.snap)
+            expect_rc 4
+            expect_out_empty
+            expect_err_lines 1
+            expect_err_match "^aqsnap: $f: memory limit of 1024 bytes reached"
+            expect_absent out.snap out.snap.tmp
+        done
+        run validate --max-memory 64M "$f"
+        expect_rc 0
+        run validate "$f" --max-memory=1G
+        expect_rc 0
+        run_piped "$f" validate --max-memory 2K -
+        expect_rc 4
+        expect_err_match "^aqsnap: -: memory limit of 2048 bytes reached"
+    done
 }
 
 # ---- convert -----------------------------------------------------------------------------------
@@ -602,6 +733,73 @@ case_convert_out_is_directory() {
         fail "outdir still a directory holding only 'file'"
     fi
     expect_absent outdir.tmp
+}
+
+# OUT is a FIFO: not replaced (nor written into), exit 3 at once.
+case_convert_out_is_fifo() {
+    nonul_v 8
+    mkfifo fifo
+    run_bounded convert json8.snap fifo
+    expect_rc 3
+    expect_err_line 'aqsnap: fifo: the path is a FIFO (named pipe), not a snapshot file: it is not replaced'
+    [ -p fifo ] || fail "fifo still a FIFO"
+    expect_absent fifo.tmp
+}
+
+# Another writer holds OUT (flock(1) holds the lock of its temporary file): exit 3 saying so,
+# nothing touched. Once it is gone, its leftover does not stand in the way.
+case_convert_busy() {
+    nonul_v 8
+    echo "previous contents" >busy.pb
+    cp busy.pb busy.orig
+    CMD="flock busy.pb.tmp aqsnap convert json8.snap busy.pb"
+    runs=$((runs + 1))
+    flock busy.pb.tmp "$AQSNAP" convert json8.snap busy.pb >out 2>err
+    rc=$?
+    expect_rc 3
+    expect_err_lines 1
+    expect_err_match '^aqsnap: busy\.pb: another writer holds the path: its temporary file busy\.pb\.tmp is locked'
+    expect_same_file busy.orig busy.pb
+    run convert json8.snap busy.pb
+    expect_rc 0
+    expect_same_file pb8.snap busy.pb
+    expect_absent busy.pb.tmp
+}
+
+# A symbolic link planted at OUT's temporary name is not followed: exit 3, its target intact.
+case_convert_planted_symlink() {
+    nonul_v 8
+    echo secret >victim
+    ln -s victim out.pb.tmp
+    run convert json8.snap out.pb
+    expect_rc 3
+    expect_err_match '^aqsnap: out\.pb: the temporary file name out\.pb\.tmp is a symbolic link'
+    [ "$(cat victim)" = secret ] || fail "victim still holding 'secret'"
+    expect_absent out.pb
+}
+
+# A replaced OUT keeps its permission bits, read-only ones too.
+case_convert_modes() {
+    nonul_v 8
+    run convert json8.snap out.pb
+    for m in 600 444 640; do
+        chmod "$m" out.pb
+        run convert json8.snap out.pb
+        expect_rc 0
+        [ "$(stat -c %a out.pb)" = "$m" ] || fail "out.pb of mode $m (it is $(stat -c %a out.pb))"
+    done
+}
+
+# OUT's name may take all 255 bytes a name may have (its temporary name is then shorter).
+case_convert_long_name() {
+    nonul_v 8
+    name=$(printf '%0255d' 0)
+    run convert json8.snap "$name"
+    expect_rc 0
+    expect_same_file pb8.snap "$name"
+    for f in *.tmp; do
+        [ ! -e "$f" ] || fail "no temporary file left (found $f)"
+    done
 }
 
 # An invalid snapshot is refused (exit 1, the first violation named); OUT is not created and a
@@ -795,6 +993,18 @@ case_usage_file_args() {
     run convert env8.snap out1 out2
     expect_usage convert
     expect_absent out1 out2
+}
+
+# --max-memory with a value that is not a size.
+case_usage_max_memory() {
+    env_v 8
+    for v in 0 -5 12Q 1.5M "" K 99999999999999999999 1T; do
+        run validate --max-memory "$v" env8.snap
+        expect_usage validate
+        expect_err_has '--max-memory'
+    done
+    run validate --max-memory
+    expect_usage validate
 }
 
 # --to with a bad or missing value.

@@ -36,7 +36,7 @@ STYLES = {
         "// {}",
     (".1",): '.\\" {}',
     (".cmake", ".cmake.in", "CMakeLists.txt", ".pc.in", ".sh", ".py", ".toml", ".yaml",
-     ".symbols"): "# {}",
+     ".symbols", ".patch"): "# {}",
 }
 
 
