@@ -181,7 +181,7 @@ bool aq__arena_failed(const aq_arena *arena);
  * which the budget wraps. */
 void aq__arena_set_allocator(aq_arena *arena, aq_allocator alloc);
 
-/* ---- unknown fields (unknown.c) ---------------------------------------------------------- */
+/* ---- unknown fields (protobuf/pb_unknown.c) ---------------------------------------------------------- */
 
 /* Raw bytes of a message's unknown fields plus, for nested messages that have no native
  * struct of their own (oneof variants, StringList), theirs, keyed by field number. */

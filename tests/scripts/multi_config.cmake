@@ -2,7 +2,7 @@
 # ctest driver for build.multi_config: with a multi-config generator (Ninja Multi-Config), which
 # sets no CMAKE_BUILD_TYPE, the hardening flags of cmake/AqWarnings.cmake still reach the
 # optimised configurations and only them. Configures the project into a scratch directory and
-# reads each configuration's compile command for src/version.c (nothing is built).
+# reads each configuration's compile command for src/model/version.c (nothing is built).
 #
 # Usage: cmake -DAQ_SOURCE_DIR=<top> -DAQ_WORK_DIR=<scratch dir> -DAQ_NINJA=<ninja>
 #              -DAQ_C_COMPILER=<cc> -DAQ_CXX_COMPILER=<c++> -P multi_config.cmake
@@ -30,7 +30,7 @@ endif()
 set(hardening -fstack-protector-strong -D_FORTIFY_SOURCE=2)
 set(problems "")
 foreach(config IN ITEMS Debug Release RelWithDebInfo)
-  set(object "src/CMakeFiles/aqsnap_objects.dir/${config}/version.c.o")
+  set(object "src/CMakeFiles/aqsnap_objects.dir/${config}/model/version.c.o")
   execute_process(COMMAND "${AQ_NINJA}" -C "${AQ_WORK_DIR}" -f "build-${config}.ninja"
                           -t commands "${object}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE commands ERROR_VARIABLE err)

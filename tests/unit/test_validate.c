@@ -17,7 +17,7 @@
 #include "aqsnap.h"
 #include "fail_alloc.h"
 #include "sample.h"
-#include "uuid_set.h"
+#include "validate/uuid_set.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 

@@ -22,133 +22,13 @@
 #include "aqsnap/validate.h"
 #include "aqsnap/schema_facts.h"
 #include "aqsnap/version.h"
+#include "checker.h"
 #include "internal.h"
-#include "uuid_set.h"
 
-/* ---- the walk's state and reporting ---------------------------------------------------------- */
-
-typedef struct checker {
-    const aq_snapshot *snap;
-    aq_violation_fn fn;
-    void *ctx;
-    aq_error *err; /* the caller's (or a local): the first violation, or the failure */
-    size_t count;  /* violations reported */
-    bool stop;     /* the callback said stop, or the snapshot is malformed */
-    aq_status fatal;
-    bool version_known; /* schema_version supported, so feature checks mean something */
-    uint32_t version;
-    /* The record being checked ("runs", 3), or section == NULL for the document itself. */
-    const char *section;
-    size_t index;
-    aq__uuid_set tasks, runs, deps, budgets, subs;
-} checker;
-
-/* A field of the current record: "<list>[<k>].<leaf>", each part optional. */
-typedef struct at {
-    const char *list; /* NULL: no indexed part */
-    size_t k;
-    const char *leaf; /* NULL: the list item (or the record) itself */
-} at;
-
-#define AT(leaf) ((at){NULL, 0, (leaf)})
-#define AT_ITEM(list, k, leaf) ((at){(list), (k), (leaf)})
-
-/* Lowercase hyphenated text of an id, for messages: `ID(&x)` lives until the end of the full
- * expression (C11 temporary lifetime), which is the report call. */
-typedef struct id_text {
-    char s[AQ_UUID_TEXT_LEN + 1];
-} id_text;
-
-static id_text text_of(const aq_uuid *id)
-{
-    id_text t;
-    aq_uuid_format(id, t.s);
-    return t;
-}
-
-#define ID(id) (text_of(id).s)
-
-static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...) AQ__PRINTF(4, 5);
-
-static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-{
-    if (*len >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    /* A path too long for the buffer keeps its start (truncated); it is for people. */
-    if (n > 0) *len += (size_t)n;
-}
-
-static void set_path(const checker *c, at where, aq_error *v)
-{
-    char *p = v->path;
-    size_t cap = sizeof v->path, len = 0;
-    const char *dot = "";
-    if (c->section != NULL) {
-        append(p, cap, &len, "%s[%zu]", c->section, c->index);
-        dot = ".";
-    }
-    if (where.list != NULL) {
-        append(p, cap, &len, "%s%s[%zu]", dot, where.list, where.k);
-        dot = ".";
-    }
-    if (where.leaf != NULL) append(p, cap, &len, "%s%s", dot, where.leaf);
-}
-
-static void vreport(checker *c, aq_status status, aq_error_kind kind, at where, const char *fmt,
-                    va_list ap) AQ__PRINTF(5, 0);
-
-static void vreport(checker *c, aq_status status, aq_error_kind kind, at where, const char *fmt,
-                    va_list ap)
-{
-    if (c->stop) return;
-    aq_error v;
-    (void)aq__vfail(&v, status, kind, fmt, ap);
-    set_path(c, where, &v);
-    (void)aq__error_finish(&v, status);
-    if (c->count++ == 0) *c->err = v;
-    if (c->fn != NULL && !c->fn(c->ctx, &v)) c->stop = true;
-}
-
-/* A problem with the snapshot that is reported with its own status (AQ_EVERSION). */
-static void report_status(checker *c, aq_status status, aq_error_kind kind, at where,
-                          const char *fmt, ...) AQ__PRINTF(5, 6);
-
-static void report_status(checker *c, aq_status status, aq_error_kind kind, at where,
-                          const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vreport(c, status, kind, where, fmt, ap);
-    va_end(ap);
-}
-
-/* A broken rule (status AQ_EINVALID). */
-static void report(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
-    AQ__PRINTF(4, 5);
-
-static void report(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vreport(c, AQ_EINVALID, kind, where, fmt, ap);
-    va_end(ap);
-}
-
-/* Not a broken rule but a struct no snapshot can be (a NULL pointer with a length): the walk
- * cannot go on, and the call fails with AQ_EINVAL. */
-static void malformed(checker *c, at where, const char *what, size_t len)
-{
-    if (c->stop) return;
-    (void)aq__fail(c->err, AQ_EINVAL, AQ_ERR_ARGUMENT, "%s has length %zu but a NULL pointer",
-                   what, len);
-    set_path(c, where, c->err);
-    (void)aq__error_finish(c->err, AQ_EINVAL);
-    c->fatal = AQ_EINVAL;
-    c->stop = true;
-}
+/* Reports under short names. */
+#define report aq__check_report
+#define report_status aq__check_report_status
+#define malformed aq__check_malformed
 
 /* ---- value checks ---------------------------------------------------------------------------- */
 
