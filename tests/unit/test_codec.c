@@ -13,20 +13,8 @@
 #include "actionqueue/snapshot/v1/snapshot.pb-c.h"
 #include "aqsnap.h"
 #include "compare.h"
+#include "build.h"
 #include "sample.h"
-
-static aq_snapshot *build(uint32_t schema, size_t tasks, bool coverage, uint64_t seed)
-{
-    sample_options o = sample_defaults();
-    o.schema_version = schema;
-    o.tasks = tasks;
-    o.coverage = coverage;
-    o.seed = seed;
-    aq_snapshot *s = NULL;
-    aq_error err;
-    assert_int_equal(sample_build(&o, NULL, &s, &err), AQ_OK);
-    return s;
-}
 
 static void round_trip(const aq_snapshot *s)
 {
@@ -47,7 +35,7 @@ static void test_codec__round_trip_every_schema_version(void **state)
     (void)state;
     for (uint32_t v = AQ_SCHEMA_MIN; v <= AQ_SCHEMA_MAX; v++) {
         for (uint64_t seed = 0; seed < 3; seed++) { /* seed % 3 picks the engine state */
-            aq_snapshot *s = build(v, 60, true, seed);
+            aq_snapshot *s = build_sample(v, 60, true, seed);
             round_trip(s);
             aq_snapshot_free(s);
         }
@@ -57,10 +45,10 @@ static void test_codec__round_trip_every_schema_version(void **state)
 static void test_codec__round_trip_empty_and_large(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 0, true, 1);
+    aq_snapshot *s = build_sample(8, 0, true, 1);
     round_trip(s);
     aq_snapshot_free(s);
-    s = build(8, 5000, false, 7);
+    s = build_sample(8, 5000, false, 7);
     round_trip(s);
     aq_snapshot_free(s);
 }
@@ -70,7 +58,7 @@ static void test_codec__round_trip_empty_and_large(void **state)
 static void test_codec__bytes_match_protobuf_c_whole_message(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 200, true, 2);
+    aq_snapshot *s = build_sample(8, 200, true, 2);
     aq_buffer buf;
     aq_error err;
     assert_int_equal(aq_snapshot_encode(s, NULL, &buf, &err), AQ_OK);
@@ -94,7 +82,7 @@ static void test_codec__bytes_match_protobuf_c_whole_message(void **state)
 static void test_codec__encode_refuses_invalid_enum_with_path(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 10, true, 1);
+    aq_snapshot *s = build_sample(8, 10, true, 1);
     s->runs.items[3].state_history.items[1].to = (aq_run_state)42;
     aq_buffer buf;
     aq_error err;
@@ -109,7 +97,7 @@ static void test_codec__encode_refuses_invalid_enum_with_path(void **state)
 static void test_codec__encode_refuses_nul_in_string(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 10, true, 1);
+    aq_snapshot *s = build_sample(8, 10, true, 1);
     aq_error err;
     assert_int_equal(aq_snapshot_str(s, "a\0b", 3, &s->tasks.items[2].task_spec.metadata.description.value, &err), AQ_OK);
     s->tasks.items[2].task_spec.metadata.description.present = true;

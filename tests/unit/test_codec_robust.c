@@ -25,9 +25,11 @@
 
 #include "actionqueue/snapshot/v1/snapshot.pb-c.h"
 #include "aqsnap.h"
+#include "read_file.h"
 #include "compare.h"
 #include "wire_buf.h"
 #include "fail_alloc.h"
+#include "pb_pool.h"
 #include "sample.h"
 
 #define ROOT_DESC actionqueue__snapshot__v1__snapshot__descriptor
@@ -67,7 +69,7 @@ static void cases_end(const char *what)
 
 /* ---- samples ----------------------------------------------------------------------------- */
 
-static aq_snapshot *build_sample(size_t tasks, size_t payload_min, size_t payload_max,
+static aq_snapshot *sized_sample(size_t tasks, size_t payload_min, size_t payload_max,
                                  uint64_t seed)
 {
     sample_options o = sample_defaults();
@@ -98,8 +100,8 @@ static aq_buffer g_cov_enc;
 static int group_setup(void **state)
 {
     (void)state;
-    g_small = build_sample(3, 4, 12, 1);
-    g_cov = build_sample(40, 16, 512, 1);
+    g_small = sized_sample(3, 4, 12, 1);
+    g_cov = sized_sample(40, 16, 512, 1);
     aq_error err;
     if (aq_snapshot_encode(g_small, NULL, &g_small_enc, &err) != AQ_OK) return -1;
     if (aq_snapshot_encode(g_cov, NULL, &g_cov_enc, &err) != AQ_OK) return -1;
@@ -391,62 +393,6 @@ static void test_codec_robust__bad_data_argument_resets_out(void **state)
 }
 
 /* ---- protobuf-c helpers: a pool allocator, message paths, unknown fields --------------------- */
-
-typedef union pool_hdr {
-    union pool_hdr *next;
-    max_align_t align;
-} pool_hdr;
-
-static void *pool_alloc(void *ctx, size_t size)
-{
-    pool_hdr **head = ctx;
-    pool_hdr *h = malloc(sizeof *h + size);
-    if (h == NULL) return NULL;
-    h->next = *head;
-    *head = h;
-    return h + 1;
-}
-
-/* For the test's own additions to a message tree: never NULL (abort tells the compiler so). */
-static void *pool_must(pool_hdr **pool, size_t size)
-{
-    void *p = pool_alloc(pool, size);
-    if (p == NULL) {
-        print_error("out of memory\n");
-        abort();
-    }
-    return p;
-}
-
-static void pool_free_one(void *ctx, void *ptr)
-{
-    (void)ctx;
-    (void)ptr;
-}
-
-static void pool_release(pool_hdr **head)
-{
-    while (*head != NULL) {
-        pool_hdr *next = (*head)->next;
-        free(*head);
-        *head = next;
-    }
-}
-
-static ProtobufCMessage *unpack_pooled(pool_hdr **pool, const uint8_t *data, size_t len)
-{
-    ProtobufCAllocator a = {pool_alloc, pool_free_one, pool};
-    return protobuf_c_message_unpack(&ROOT_DESC, &a, len, data);
-}
-
-static uint8_t *pack(const ProtobufCMessage *m, size_t *len)
-{
-    *len = protobuf_c_message_get_packed_size(m);
-    uint8_t *p = malloc(*len > 0 ? *len : 1);
-    assert_non_null(p);
-    assert_int_equal(protobuf_c_message_pack(m, p), *len);
-    return p;
-}
 
 static void *at(const ProtobufCMessage *m, unsigned offset)
 {
@@ -1151,21 +1097,6 @@ static void write_file(const char *path, const void *data, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    bytes_buf b = {0};
-    uint8_t chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-    assert_int_equal(ferror(f), 0);
-    assert_int_equal(fclose(f), 0);
-    buf_put(&b, "", 1); /* NUL-terminated for text */
-    *len = b.len - 1;
-    return b.p;
-}
-
 /* Run protoc with stdin and stdout redirected; its exit status. */
 static int run_protoc(const char *mode, const char *proto_dir, const char *in, const char *out)
 {
@@ -1204,7 +1135,7 @@ static void test_codec_robust__protoc_decodes_coverage_sample(void **state)
     (void)snprintf(proto_dir, sizeof proto_dir, "%s/proto", src);
 
     /* 90 tasks: enough subscriptions for a threshold_pct of 255 (a u8 the engine loads). */
-    aq_snapshot *s = build_sample(90, 16, 64, 1);
+    aq_snapshot *s = sized_sample(90, 16, 64, 1);
     aq_buffer enc;
     encode_plain(s, &enc);
     char *bin = tmp_path("bin"), *text_path = tmp_path("txt"), *again = tmp_path("again");

@@ -35,6 +35,7 @@
 #include "wire_buf.h"
 #include "fail_alloc.h"
 #include "internal.h" /* white-box: struct aq_unknown, for the corrupt-unknown case */
+#include "pb_pool.h"
 #include "sample.h"
 
 #define PKG "actionqueue.snapshot.v1."
@@ -100,55 +101,6 @@ static int group_teardown(void **state)
     (void)state;
     for (size_t i = 0; i < 3; i++) aq_buffer_free(&g_enc[i]);
     return 0;
-}
-
-/* ---- protobuf-c messages: a pool allocator, so that edits never need freeing ----------------- */
-
-/* Unpacked messages are edited freely (pointers set to NULL, bytes pointed at static buffers),
- * so they are not released with free_unpacked but all at once with their pool. */
-typedef union pool_hdr {
-    union pool_hdr *next;
-    max_align_t align;
-} pool_hdr;
-
-static void *pool_alloc(void *ctx, size_t size)
-{
-    pool_hdr **head = ctx;
-    pool_hdr *h = malloc(sizeof *h + size);
-    if (h == NULL) return NULL;
-    h->next = *head;
-    *head = h;
-    return h + 1;
-}
-
-static void pool_free_one(void *ctx, void *ptr)
-{
-    (void)ctx; /* released with the pool */
-    (void)ptr;
-}
-
-static void pool_release(pool_hdr **head)
-{
-    while (*head != NULL) {
-        pool_hdr *next = (*head)->next;
-        free(*head);
-        *head = next;
-    }
-}
-
-static ProtobufCMessage *unpack_pooled(pool_hdr **pool, const uint8_t *data, size_t len)
-{
-    ProtobufCAllocator a = {pool_alloc, pool_free_one, pool};
-    return protobuf_c_message_unpack(&ROOT_DESC, &a, len, data);
-}
-
-static uint8_t *pack(const ProtobufCMessage *m, size_t *len)
-{
-    *len = protobuf_c_message_get_packed_size(m);
-    uint8_t *p = malloc(*len > 0 ? *len : 1);
-    assert_non_null(p);
-    assert_int_equal(protobuf_c_message_pack(m, p), *len);
-    return p;
 }
 
 /* ---- field paths over protobuf-c messages -------------------------------------------------- */

@@ -21,6 +21,8 @@
 #include <cmocka.h>
 
 #include "aqsnap.h"
+#include "read_file.h"
+#include "build.h"
 #include "compare.h"
 #include "fail_alloc.h"
 #include "internal.h"
@@ -31,13 +33,7 @@
 
 static aq_snapshot *sample(size_t tasks, uint64_t seed)
 {
-    sample_options o = sample_defaults();
-    o.tasks = tasks;
-    o.seed = seed;
-    aq_snapshot *s = NULL;
-    aq_error err;
-    assert_int_equal(sample_build(&o, NULL, &s, &err), AQ_OK);
-    return s;
+    return build_sample(AQ_SCHEMA_MAX, tasks, true, seed);
 }
 
 static void write_bytes(const char *path, const void *data, size_t len)
@@ -46,22 +42,6 @@ static void write_bytes(const char *path, const void *data, size_t len)
     assert_non_null(f);
     if (len > 0) assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)n + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
 }
 
 static bool exists(const char *path)

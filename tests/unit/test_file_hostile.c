@@ -27,6 +27,7 @@
 #include <valgrind/valgrind.h>
 
 #include "aqsnap.h"
+#include "build.h"
 #include "compare.h"
 #include "fail_alloc.h"
 #include "internal.h"
@@ -63,13 +64,7 @@ static place fresh_place(const char *name, const char *other)
 
 static aq_snapshot *sample(size_t tasks, uint64_t seed)
 {
-    sample_options o = sample_defaults();
-    o.tasks = tasks;
-    o.seed = seed;
-    aq_snapshot *s = NULL;
-    aq_error err;
-    assert_int_equal(sample_build(&o, NULL, &s, &err), AQ_OK);
-    return s;
+    return build_sample(AQ_SCHEMA_MAX, tasks, true, seed);
 }
 
 static void write_text(const char *path, const char *text)

@@ -12,25 +12,14 @@
 #include <cmocka.h>
 
 #include "aqsnap.h"
+#include "read_file.h"
 #include "compare.h"
 #include "fail_alloc.h"
 #include "internal.h"
+#include "build.h"
 #include "sample.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
-
-static aq_snapshot *build(uint32_t schema, size_t tasks, bool coverage, uint64_t seed)
-{
-    sample_options o = sample_defaults();
-    o.schema_version = schema;
-    o.tasks = tasks;
-    o.coverage = coverage;
-    o.seed = seed;
-    aq_snapshot *s = NULL;
-    aq_error err;
-    assert_int_equal(sample_build(&o, NULL, &s, &err), AQ_OK);
-    return s;
-}
 
 /* tests/data/json/<name>, NUL-terminated; *len excludes the NUL. */
 static char *read_data(const char *name, size_t *len)
@@ -38,19 +27,7 @@ static char *read_data(const char *name, size_t *len)
     const char *root = getenv("AQ_SOURCE_DIR");
     char path[1024];
     (void)snprintf(path, sizeof path, "%s/tests/data/json/%s", root ? root : ".", name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) fail_msg("cannot open %s (is AQ_SOURCE_DIR set?)", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    return (char *)read_file(path, len);
 }
 
 static aq_snapshot *decode_ok(const char *json, size_t len)
@@ -305,7 +282,7 @@ static void test_json__round_trip_every_schema_version(void **state)
     (void)state;
     for (uint32_t v = AQ_SCHEMA_MIN; v <= AQ_SCHEMA_MAX; v++) {
         for (uint64_t seed = 0; seed < 3; seed++) { /* seed % 3 picks the engine state */
-            aq_snapshot *s = build(v, 60, true, seed);
+            aq_snapshot *s = build_sample(v, 60, true, seed);
             round_trip(s, 0);
             round_trip(s, AQ_JSON_PRETTY);
             aq_snapshot_free(s);
@@ -316,10 +293,10 @@ static void test_json__round_trip_every_schema_version(void **state)
 static void test_json__round_trip_empty_and_large(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 0, true, 1);
+    aq_snapshot *s = build_sample(8, 0, true, 1);
     round_trip(s, 0);
     aq_snapshot_free(s);
-    s = build(8, 3000, false, 7);
+    s = build_sample(8, 3000, false, 7);
     round_trip(s, 0);
     aq_snapshot_free(s);
 }
@@ -329,7 +306,7 @@ static void test_json__round_trip_empty_and_large(void **state)
 static void test_json__pretty_and_compact_agree(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 50, true, 2);
+    aq_snapshot *s = build_sample(8, 50, true, 2);
     aq_buffer compact, pretty, again;
     encode_ok(s, 0, &compact);
     encode_ok(s, AQ_JSON_PRETTY, &pretty);
@@ -347,7 +324,7 @@ static void test_json__pretty_and_compact_agree(void **state)
 static void test_json__u64_max_round_trip(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 3, true, 1);
+    aq_snapshot *s = build_sample(8, 3, true, 1);
     s->timestamp = UINT64_MAX;
     s->metadata.wal_sequence = UINT64_MAX;
     s->tasks.items[0].created_at = UINT64_MAX;
@@ -377,7 +354,7 @@ static void test_json__u64_max_round_trip(void **state)
 static void test_json__string_escaping_round_trip(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 2, true, 1);
+    aq_snapshot *s = build_sample(8, 2, true, 1);
     static const char text[] = "q\" b\\ \0 \x01\x08\t\n\x0b\x0c\r\x1f \x7f / \xc3\xa9 "
                                "\xf0\x9f\x98\x80";
     aq_error err;
@@ -828,7 +805,7 @@ static void test_json__unknown_variants(void **state)
 static void test_json__deep_path_in_sample(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 40, true, 1);
+    aq_snapshot *s = build_sample(8, 40, true, 1);
     assert_true(s->runs.count > 17 && s->runs.items[17].state_history.count > 2);
     aq_buffer buf;
     encode_ok(s, 0, &buf);
@@ -979,7 +956,7 @@ static void test_json__padded_entry_point(void **state)
 static void test_json__list_counts_are_only_hints(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 40, true, 1);
+    aq_snapshot *s = build_sample(8, 40, true, 1);
     static const uint64_t counts[] = {0, 1, 39, 41, 1000, UINT64_MAX};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         s->metadata.task_count = counts[i];
@@ -1015,7 +992,7 @@ static void expect_encode_error(const aq_snapshot *s, aq_error_kind kind, const 
 static void test_json__writer_refuses_content_newer_than_schema(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(4, 10, true, 1);
+    aq_snapshot *s = build_sample(4, 10, true, 1);
     aq_error err;
     s->budgets.items = aq_snapshot_alloc(s, 1, sizeof *s->budgets.items, &err);
     s->budgets.count = 1;
@@ -1071,7 +1048,7 @@ static void test_json__writer_refuses_content_newer_than_schema(void **state)
 static void test_json__writer_refuses_invalid_values(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 10, true, 1);
+    aq_snapshot *s = build_sample(8, 10, true, 1);
     s->runs.items[3].state_history.items[1].to = (aq_run_state)42;
     expect_encode_error(s, AQ_ERR_ENUM_INVALID, "runs[3].state_history[1].to", "42");
     s->runs.items[3].state_history.items[1].to = AQ_RUN_STATE_READY;
@@ -1118,7 +1095,7 @@ static void test_json__writer_refuses_invalid_values(void **state)
 static void test_json__unknown_protobuf_fields_are_dropped(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 5, true, 1);
+    aq_snapshot *s = build_sample(8, 5, true, 1);
     aq_buffer plain, with;
     encode_ok(s, 0, &plain);
     static const uint8_t raw[] = {0xf8, 0x07, 0x01}; /* field 127, varint 1 */
@@ -1169,7 +1146,7 @@ static void test_json__decode_out_of_memory(void **state)
 static void test_json__encode_out_of_memory(void **state)
 {
     (void)state;
-    aq_snapshot *s = build(8, 200, true, 3);
+    aq_snapshot *s = build_sample(8, 200, true, 3);
     fail_alloc fa;
     aq_allocator al = fail_alloc_allocator(&fa);
     for (uint32_t flags = 0; flags <= AQ_JSON_PRETTY; flags++) {

@@ -16,29 +16,16 @@
 
 #include "aqsnap.h"
 #include "fail_alloc.h"
+#include "build.h"
 #include "sample.h"
 #include "validate/uuid_set.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static aq_snapshot *build(uint32_t schema, size_t tasks, bool coverage, uint64_t seed)
-{
-    sample_options o = sample_defaults();
-    o.schema_version = schema;
-    o.tasks = tasks;
-    o.coverage = coverage;
-    o.seed = seed;
-    aq_snapshot *s = NULL;
-    aq_error err;
-    aq_status st = sample_build(&o, NULL, &s, &err);
-    if (st != AQ_OK) fail_msg("sample_build: %s", err.message);
-    return s;
-}
-
 /* The default sample: schema 8, 40 tasks, full coverage. */
 static aq_snapshot *sample(void)
 {
-    return build(AQ_SCHEMA_MAX, 40, true, 1);
+    return build_sample(AQ_SCHEMA_MAX, 40, true, 1);
 }
 
 typedef struct uuid_str {
@@ -168,7 +155,7 @@ static void test_validate__samples_pass_every_schema_version(void **state)
     for (uint32_t v = AQ_SCHEMA_MIN; v <= AQ_SCHEMA_MAX; v++) {
         for (uint64_t seed = 0; seed < 3; seed++) { /* seed % 3 picks the engine state */
             for (int coverage = 0; coverage <= 1; coverage++) {
-                aq_snapshot *s = build(v, coverage ? 60 : 300, coverage, seed);
+                aq_snapshot *s = build_sample(v, coverage ? 60 : 300, coverage, seed);
                 aq_error err;
                 size_t count = 99;
                 aq_status st = aq_snapshot_check(s, NULL, NULL, NULL, &count, &err);
@@ -363,7 +350,7 @@ static void test_validate__run_unknown_task(void **state)
 /* The engine states: never paused, paused now, or paused and resumed (sample seed % 3). */
 static aq_snapshot *engine_sample(uint64_t seed)
 {
-    aq_snapshot *s = build(AQ_SCHEMA_MAX, 10, true, seed);
+    aq_snapshot *s = build_sample(AQ_SCHEMA_MAX, 10, true, seed);
     return s;
 }
 
@@ -928,7 +915,7 @@ static void test_validate__schema_feature(void **state)
     aq_error err;
 
     /* v4: parent_task_id, an attempt's output, required_capabilities are v5. */
-    aq_snapshot *s = build(4, 40, true, 1);
+    aq_snapshot *s = build_sample(4, 40, true, 1);
     s->tasks.items[3].task_spec.parent_task_id =
         (aq_opt_uuid){true, s->tasks.items[2].task_spec.id};
     expect(s, AQ_EINVALID, AQ_ERR_SCHEMA_FEATURE, "tasks[3].task_spec.parent_task_id", 1,
@@ -951,7 +938,7 @@ static void test_validate__schema_feature(void **state)
 
     /* v5: dependency declarations are v6 (the list is reported before its first record). */
     aq_snapshot *v8 = sample();
-    s = build(5, 40, true, 1);
+    s = build_sample(5, 40, true, 1);
     s->dependency_declarations = v8->dependency_declarations;
     expect(s, AQ_EINVALID, AQ_ERR_SCHEMA_FEATURE, "dependency_declarations", 1,
            "dependency_declarations is a schema v6 feature but metadata.schema_version is 5",
@@ -959,7 +946,7 @@ static void test_validate__schema_feature(void **state)
     aq_snapshot_free(s);
 
     /* v6: budgets, subscriptions, the Suspended state and result are v7. */
-    s = build(6, 40, true, 1);
+    s = build_sample(6, 40, true, 1);
     s->budgets = v8->budgets;
     expect(s, AQ_EINVALID, AQ_ERR_SCHEMA_FEATURE, "budgets", 1, "budgets", "v7", "is 6", NULL);
     s->budgets.count = 0;
@@ -990,7 +977,7 @@ static void test_validate__schema_feature(void **state)
     aq_snapshot_free(s);
 
     /* v7: actors, tenants, role assignments, capability grants, ledger entries, tenant_id. */
-    s = build(7, 40, true, 1);
+    s = build_sample(7, 40, true, 1);
     s->tasks.items[0].task_spec.tenant_id = (aq_opt_uuid){true, v8->tenants.items[0].tenant_id};
     s->actors = v8->actors;
     s->tenants = v8->tenants;
