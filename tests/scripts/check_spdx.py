@@ -31,7 +31,7 @@ EXEMPT_SUFFIXES = (".md", ".json", ".bin", ".binpb")
 
 # The comment that carries the line, by file name suffix (or whole name).
 STYLES = {
-    (".c", ".h", ".cc"): "/* {} */",
+    (".c", ".h", ".cc", ".hh"): "/* {} */",
     (".rs", ".proto", ".go", "go.mod", ".java", ".kt", ".ts", ".js", ".mjs", ".cpp", ".hpp"):
         "// {}",
     (".1",): '.\\" {}',
