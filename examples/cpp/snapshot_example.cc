@@ -1,5 +1,4 @@
-// SPDX-License-Identifier: Apache-2.0
-//
+/* SPDX-License-Identifier: Apache-2.0 */
 // Reads and writes aqsnap protobuf snapshot files with the official C++ runtime (libprotobuf,
 // google::protobuf::util::MessageToJsonString). Build and run it as docs/LANGUAGES.md shows.
 //

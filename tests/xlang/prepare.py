@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """xlang.setup: the directory where xlang.build.* run docs/LANGUAGES.md's blocks.
 
-The schema is installed from the build tree (`cmake --install --component schema`) into a
-scratch prefix, and <work>/root is made to look like the root of a clone whose `proto` is that
+The build tree is installed (`cmake --install`) into a scratch prefix, and <work>/root is made to look like the root of a clone whose `proto` is that
 installed schema: `proto` links to <prefix>/<datadir>/aqsnap/proto; `examples`, `compat` and
 `.tools` (the npm packages of scripts/deps.sh) link to the source tree; `build/` holds what the
 doc's blocks make.
@@ -35,7 +34,7 @@ def main():
         link = os.path.join(work.root, name)
         if os.path.islink(link):
             os.remove(link)
-    cmd = [a.cmake, "--install", a.build_dir, "--prefix", work.prefix, "--component", "schema"]
+    cmd = [a.cmake, "--install", a.build_dir, "--prefix", work.prefix]
     if a.config:
         cmd += ["--config", a.config]
     r = subprocess.run(cmd, capture_output=True, text=True)
