@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Install everything aqsnap needs to build, test and benchmark on Debian 12 (run as root).
 # Idempotent: packages already present are not fetched again. buf (schema lint and breaking
-# checks) comes from the npm registry into .tools/ (pinned, not committed). cargo and the
-# librust-* sources build the engine.* tests' reference reader (tests/engine), offline.
+# checks) and the TypeScript toolchain come from the npm registry into .tools/ (pinned, not
+# committed). cargo and the librust-* sources build the engine.* tests' reference reader
+# (tests/engine) and the Rust example, offline. The examples of docs/LANGUAGES.md (xlang.* tests)
+# also need Go, a JDK with protobuf-java, and the system's Node.js 20 (20.15 or later).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -11,7 +13,11 @@ packages="build-essential cmake pkg-config git
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev python3-protobuf
   libcmocka-dev libbenchmark-dev libsimdjson-dev zlib1g-dev
   valgrind clang libclang-rt-14-dev time ninja-build groff-base
-  cargo librust-serde-json-dev librust-serde-derive-dev librust-uuid-dev"
+  cargo librust-serde-json-dev librust-serde-derive-dev librust-uuid-dev
+  golang-go protoc-gen-go golang-google-protobuf-dev
+  default-jdk-headless libprotobuf-java libgoogle-gson-java libguava-java
+  librust-prost-dev librust-prost-build-dev librust-prost-types-dev librust-base64-dev
+  librust-crc32fast-dev"
 
 # npm: Debian's package conflicts with a nodejs that already bundles npm; add it only if absent.
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
@@ -28,9 +34,20 @@ if [ -n "$missing" ]; then
   apt-get install -y -q --no-install-recommends $missing
 fi
 
-buf_version=1.75.0
-if [ ! -x "$root/.tools/node_modules/.bin/buf" ] ||
-   [ "$("$root/.tools/node_modules/.bin/buf" --version 2>/dev/null)" != "$buf_version" ]; then
-  echo "deps: installing buf $buf_version from npm"
-  npm install --silent --no-audit --no-fund --prefix "$root/.tools" "@bufbuild/buf@$buf_version"
+# npm packages, pinned: buf; protobuf-es, its generator and the TypeScript compiler (the
+# examples' protoc-gen-es pulls in its own typescript 5.4 too, whose library types are too old for
+# protobuf-es 2.17).
+npm_packages="@bufbuild/buf@1.75.0 @bufbuild/protobuf@2.17.0 @bufbuild/protoc-gen-es@2.17.0
+  typescript@5.9.3 @types/node@20.19.43"
+npm_missing=""
+for spec in $npm_packages; do
+  name=${spec%@*}
+  have=$(node -p "require('$root/.tools/node_modules/$name/package.json').version" 2>/dev/null) ||
+    have=""
+  [ "$name@$have" = "$spec" ] || npm_missing="$npm_missing $spec"
+done
+if [ -n "$npm_missing" ]; then
+  echo "deps: installing from npm:$npm_missing"
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$root/.tools" $npm_missing
 fi

@@ -12,6 +12,7 @@ Exempt, with the reason:
   compat/                           fixtures that never change (compat/SHA256SUMS pins them)
   tests/data/, tests/fuzz/corpus/   test inputs, not source
   tests/engine/src/snapshot_model.rs  the engine's own source, kept verbatim (Apache-2.0 there)
+  examples/rust/Cargo.lock          cargo's output: a comment in it fails `cargo --locked`
   *.md, LICENSE, .gitignore, *.json, *.bin, *.binpb   documentation, the licence itself,
                                     configuration and data; JSON has no comments
 Any other tracked file whose kind is not known here fails, so that a new kind of file gets a
@@ -26,7 +27,8 @@ import sys
 LINE = "SPDX-License-Identifier: Apache-2.0"
 
 EXEMPT_DIRS = ("gen/", "compat/", "tests/data/", "tests/fuzz/corpus/")
-EXEMPT_FILES = ("tests/engine/src/snapshot_model.rs", "LICENSE", ".gitignore")
+EXEMPT_FILES = ("tests/engine/src/snapshot_model.rs", "LICENSE", ".gitignore",
+                "examples/rust/Cargo.lock")
 EXEMPT_SUFFIXES = (".md", ".json", ".bin", ".binpb")
 
 # The comment that carries the line, by file name suffix (or whole name).
