@@ -16,6 +16,7 @@
 #include "aqsnap/json.h"
 #include "aqsnap/model.h"
 #include "aqsnap/snapshot.h"
+#include "aqsnap/snapshot_fields.h"
 #include "aqsnap/validate.h"
 #include "aqsnap/version.h"
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Regenerate what is generated from proto/, or with --check, fail when it is stale:
 #   gen/actionqueue/...            protoc-c's C code for the messages
-#   gen/aqsnap/schema_facts.{h,json}, include/aqsnap/schema_version.h
+#   gen/aqsnap/schema_facts.{h,json}, include/aqsnap/{schema_version,snapshot_fields}.h
 #                                  the schema's facts (scripts/schema_facts.py)
 # Usage: scripts/regen.sh [--check]    (gen/README.md)
 set -eu
@@ -28,7 +28,7 @@ if [ "${1:-}" = "--check" ]; then
     echo "gen/ holds files that proto/ does not produce" >&2
     exit 1
   fi
-  echo "gen/ and include/aqsnap/schema_version.h are up to date with proto/ ($(protoc-c --version | head -n 1))"
+  echo "gen/ and the generated headers of include/aqsnap are up to date with proto/ ($(protoc-c --version | head -n 1))"
 else
   rm -rf "$root/gen/actionqueue" "$root/gen/aqsnap"
   for rel in $generated; do

@@ -478,8 +478,6 @@ def header(schema):
                  str(f.since), c_str(f.json), f.default] for f in root.fields if pick(f)]
         s.append(xlist(name, params, rows, doc))
     s.append(features(schema))
-    s.append(f"/* Snapshot's highest field number. */\n#define AQ_SNAPSHOT_FIELD_MAX "
-             f"{max(f.number for f in root.fields)}\n")
     s.append("#endif /* AQSNAP_GEN_SCHEMA_FACTS_H */\n")
     return "\n".join(s)
 
@@ -589,6 +587,32 @@ def version_header(schema):
 """
 
 
+def fields_header(schema):
+    root = [r for r in schema.order if r.kind == "root"][0]
+    rows = "\n".join(f"    AQ_FIELD_{f.member.upper()} = {f.number}," for f in root.fields)
+    return f"""/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file aqsnap/snapshot_fields.h
+ * The fields of a snapshot (actionqueue.snapshot.v1.Snapshot) by their protobuf numbers, which
+ * is also their order in every file this library and the engine write: the streaming API
+ * (aqsnap/stream.h) names sections and top-level values with them.
+ *
+ * {BANNER.replace(chr(10) + ' *', chr(10) + ' *')}
+ */
+#ifndef AQSNAP_SNAPSHOT_FIELDS_H
+#define AQSNAP_SNAPSHOT_FIELDS_H
+
+typedef enum aq_field {{
+{rows}
+}} aq_field;
+
+/** The highest field number. */
+#define AQ_FIELD_MAX {max(f.number for f in root.fields)}
+
+#endif /* AQSNAP_SNAPSHOT_FIELDS_H */
+"""
+
+
 def facts_json(schema):
     enums = {e.full[len(PACKAGE) + 1:]: {
         "native": e.native, "rust": e.rust,
@@ -634,6 +658,7 @@ def main(argv):
     write(os.path.join(out, "gen/aqsnap/schema_facts.h"), header(schema))
     write(os.path.join(out, "gen/aqsnap/schema_facts.json"), facts_json(schema))
     write(os.path.join(out, "include/aqsnap/schema_version.h"), version_header(schema))
+    write(os.path.join(out, "include/aqsnap/snapshot_fields.h"), fields_header(schema))
     return 0
 
 

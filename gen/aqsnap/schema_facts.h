@@ -739,7 +739,4 @@
  * X(expr, path, item) */
 #define AQ_FEATURE_LISTS_attempt(X)
 
-/* Snapshot's highest field number. */
-#define AQ_SNAPSHOT_FIELD_MAX 14
-
 #endif /* AQSNAP_GEN_SCHEMA_FACTS_H */

@@ -36,17 +36,21 @@
  *   (AQ_ERR_CUSTOM_NAME_EMPTY). Members that the selected variant of a RunPolicy, EventFilter,
  *   Role or Capability does not use are ignored, as the encoders ignore them.
  *
- * Violations are found in a fixed order: metadata, engine, then the records of tasks, runs,
+ * Violations are found in a fixed order, the order in which a file holds the snapshot's fields
+ * (aqsnap/snapshot_fields.h), so that a streaming read (aqsnap/stream.h) finds them in the same
+ * order: metadata.schema_version; the records of tasks, then metadata.task_count against
+ * them; the records of runs, then metadata.run_count; engine; then the records of
  * dependency_declarations, budgets, subscriptions, actors, tenants, role_assignments,
- * capability_grants and ledger_entries, each list in index order (a list that its schema
- * version does not allow is reported just before its first record), and within a record its
- * fields in declaration order. A duplicate id is reported at its second occurrence, naming the
- * first. A rule that depends on a value which itself failed (an invalid enum, a nil id) is not
- * checked, so that one mistake is reported once.
+ * capability_grants and ledger_entries; last, fields of the snapshot itself that its schema
+ * version does not allow. Each list in index order (a list that its schema version does not
+ * allow is reported just before its first record), and within a record its fields in
+ * declaration order. A duplicate id is reported at its second occurrence, naming the first. A
+ * rule that depends on a value which itself failed (an invalid enum, a nil id) is not checked,
+ * so that one mistake is reported once.
  *
- * Scratch memory (hash indexes of ids, 48 to 96 bytes per record of tasks, runs,
- * dependency_declarations, budgets and subscriptions) is allocated before any rule is checked
- * and released before the call returns. Time is linear in the size of the snapshot.
+ * Scratch memory (maps of ids, 48 to 96 bytes per record of tasks, runs,
+ * dependency_declarations and subscriptions, and per budget in each of three dimension maps) is
+ * allocated before any rule is checked and released before the call returns. Time is linear in the size of the snapshot.
  *
  * Thread safety: the snapshot is only read, so any number of threads may validate the same
  * snapshot at once, as long as none modifies it.

@@ -12,13 +12,14 @@
  */
 #include "aqsnap/codec.h"
 #include "aqsnap/snapshot.h"
+#include "aqsnap/snapshot_fields.h"
 
 #include "convert.h"
 #include "internal.h"
 #include "wire.h"
 
 #define SCRATCH_HINT ((size_t)64 << 10)
-#define N_FIELDS (AQ_SNAPSHOT_FIELD_MAX + 1)
+#define N_FIELDS (AQ_FIELD_MAX + 1)
 
 /* ---- output ----------------------------------------------------------------------------------- */
 

@@ -16,7 +16,6 @@
 #include "uuid_set.h"
 
 typedef struct checker {
-    const aq_snapshot *snap;
     aq_violation_fn fn;
     void *ctx;
     aq_error *err; /* the caller's (or a local): the first violation, or the failure */
@@ -28,7 +27,13 @@ typedef struct checker {
     /* The record being checked ("runs", 3), or section == NULL for the document itself. */
     const char *section;
     size_t index;
-    aq__uuid_set tasks, runs, deps, budgets, subs;
+    /* The fields seen so far: `field` is the current one; those below it are closed. */
+    uint32_t field;
+    size_t records;     /* of the current field, when it is a list */
+    bool metadata_seen, engine_seen;
+    uint64_t task_count, run_count; /* metadata's */
+    size_t tasks_seen, runs_seen;
+    aq__uuid_set tasks, runs, deps, budgets[3], subs; /* budgets: one map per dimension */
 } checker;
 
 /* A field of the current record: "<list>[<k>].<leaf>", each part optional. */

@@ -23,6 +23,7 @@
 #include "aqsnap/schema_facts.h"
 #include "aqsnap/version.h"
 #include "checker.h"
+#include "validator.h"
 #include "internal.h"
 
 /* Reports under short names. */
@@ -195,28 +196,36 @@ static void snapshot_features(checker *c, const aq_snapshot *x)
 
 /* ---- document level -------------------------------------------------------------------------- */
 
-static void check_metadata(checker *c)
+/* metadata's own rules; its counts are checked when their lists are complete. */
+static void check_metadata(checker *c, const aq_metadata *m)
 {
-    const aq_snapshot *s = c->snap;
-    const aq_metadata *m = &s->metadata;
     c->version = m->schema_version;
     c->version_known = m->schema_version >= AQ_SCHEMA_MIN && m->schema_version <= AQ_SCHEMA_MAX;
+    c->task_count = m->task_count;
+    c->run_count = m->run_count;
     if (!c->version_known)
         report_status(c, AQ_EVERSION, AQ_ERR_SCHEMA_VERSION, AT("metadata.schema_version"),
                       "expected %d..%d, found %" PRIu32, AQ_SCHEMA_MIN, AQ_SCHEMA_MAX,
                       m->schema_version);
-    if (m->task_count != s->tasks.count)
-        report(c, AQ_ERR_TASK_COUNT_MISMATCH, AT("metadata.task_count"),
-               "task_count is %" PRIu64 " but tasks has %zu entries", m->task_count,
-               s->tasks.count);
-    if (m->run_count != s->runs.count)
-        report(c, AQ_ERR_RUN_COUNT_MISMATCH, AT("metadata.run_count"),
-               "run_count is %" PRIu64 " but runs has %zu entries", m->run_count, s->runs.count);
 }
 
-static void check_engine(checker *c)
+static void check_task_count(checker *c)
 {
-    const aq_engine_control *e = &c->snap->engine;
+    if (c->task_count != c->tasks_seen)
+        report(c, AQ_ERR_TASK_COUNT_MISMATCH, AT("metadata.task_count"),
+               "task_count is %" PRIu64 " but tasks has %zu entries", c->task_count,
+               c->tasks_seen);
+}
+
+static void check_run_count(checker *c)
+{
+    if (c->run_count != c->runs_seen)
+        report(c, AQ_ERR_RUN_COUNT_MISMATCH, AT("metadata.run_count"),
+               "run_count is %" PRIu64 " but runs has %zu entries", c->run_count, c->runs_seen);
+}
+
+static void check_engine(checker *c, const aq_engine_control *e)
+{
     if (e->paused && !e->paused_at.present)
         report(c, AQ_ERR_ENGINE_PAUSED_WITHOUT_PAUSED_AT, AT("engine.paused_at"),
                "engine is paused but paused_at is unset");
@@ -302,20 +311,29 @@ static void check_constraints(checker *c, const aq_task_spec *s)
     }
 }
 
-/* Records whose index slots are requested ahead of use: enough to cover a cache miss. */
-#define PREFETCH_AHEAD 8
-
-static void check_task(checker *c, size_t i)
+/* Add record i's `key` to `set`: the index of the record that had it first, or
+ * AQ__UUID_SET_NONE (also when the map cannot grow: the walk stops with AQ_ENOMEM). */
+static size_t add_id(checker *c, aq__uuid_set *set, const aq_uuid *key, size_t i)
 {
-    const aq_task *t = &c->snap->tasks.items[i];
+    if (set->count + 1 > (set->mask + 1) / 2 || set->slots == NULL) {
+        aq_status st = aq__uuid_set_reserve(set, set->count + 1, c->err);
+        if (st != AQ_OK) {
+            c->fatal = st;
+            c->stop = true;
+            return AQ__UUID_SET_NONE;
+        }
+    }
+    return aq__uuid_set_add_unique(set, key, i);
+}
+
+static void check_task(checker *c, const aq_task *t, size_t i)
+{
     const aq_task_spec *s = &t->task_spec;
-    if (i + PREFETCH_AHEAD < c->snap->tasks.count)
-        aq__uuid_set_prefetch(&c->tasks, &t[PREFETCH_AHEAD].task_spec.id);
 
     if (aq_uuid_is_nil(&s->id)) {
         report(c, AQ_ERR_TASK_NIL_ID, AT("task_spec.id"), "task id is the nil UUID");
     } else {
-        size_t first = aq__uuid_set_add_unique(&c->tasks, i);
+        size_t first = add_id(c, &c->tasks, &s->id, i);
         if (first != AQ__UUID_SET_NONE)
             report(c, AQ_ERR_TASK_DUPLICATE_ID, AT("task_spec.id"),
                    "task %s is also tasks[%zu]", ID(&s->id), first);
@@ -338,7 +356,7 @@ static void check_run_ids(checker *c, size_t r, const aq_run_instance *ri)
     if (aq_uuid_is_nil(&ri->id)) {
         report(c, AQ_ERR_RUN_NIL_ID, AT("run_instance.id"), "run id is the nil UUID");
     } else {
-        size_t first = aq__uuid_set_add_unique(&c->runs, r);
+        size_t first = add_id(c, &c->runs, &ri->id, r);
         if (first != AQ__UUID_SET_NONE)
             report(c, AQ_ERR_RUN_DUPLICATE_ID, AT("run_instance.id"), "run %s is also runs[%zu]",
                    ID(&ri->id), first);
@@ -461,14 +479,9 @@ static bool may_hold_lease(aq_run_state s)
     return s == AQ_RUN_STATE_READY || s == AQ_RUN_STATE_LEASED || s == AQ_RUN_STATE_RUNNING;
 }
 
-static void check_run(checker *c, size_t r)
+static void check_run(checker *c, const aq_run *run, size_t r)
 {
-    const aq_run *run = &c->snap->runs.items[r];
     const aq_run_instance *ri = &run->run_instance;
-    if (r + PREFETCH_AHEAD < c->snap->runs.count) {
-        aq__uuid_set_prefetch(&c->runs, &run[PREFETCH_AHEAD].run_instance.id);
-        aq__uuid_set_prefetch(&c->tasks, &run[PREFETCH_AHEAD].run_instance.task_id);
-    }
 
     check_run_ids(c, r, ri);
     bool state_ok = run_state_ok(c, AT("run_instance.state"), ri->state);
@@ -500,13 +513,12 @@ static void check_run(checker *c, size_t r)
 
 /* ---- the later sections ---------------------------------------------------------------------- */
 
-static void check_dependency(checker *c, size_t d)
+static void check_dependency(checker *c, const aq_dependency *x, size_t d)
 {
-    const aq_dependency *x = &c->snap->dependency_declarations.items[d];
     if (aq__uuid_set_find(&c->tasks, &x->task_id) == AQ__UUID_SET_NONE)
         report(c, AQ_ERR_DEPENDENCY_UNKNOWN_TASK, AT("task_id"),
                "dependency declaration for unknown task %s", ID(&x->task_id));
-    size_t first = aq__uuid_set_add_unique(&c->deps, d);
+    size_t first = add_id(c, &c->deps, &x->task_id, d);
     if (first != AQ__UUID_SET_NONE)
         report(c, AQ_ERR_DEPENDENCY_DUPLICATE, AT("task_id"),
                "task %s has a second dependency declaration, the first is "
@@ -520,26 +532,19 @@ static void check_dependency(checker *c, size_t d)
                    ID(&x->depends_on.items[k]));
 }
 
-static void check_budget(checker *c, size_t b)
+static void check_budget(checker *c, const aq_budget *x, size_t b)
 {
-    const aq_budget *x = &c->snap->budgets.items[b];
     if (aq__uuid_set_find(&c->tasks, &x->task_id) == AQ__UUID_SET_NONE)
         report(c, AQ_ERR_BUDGET_UNKNOWN_TASK, AT("task_id"), "budget for unknown task %s",
                ID(&x->task_id));
     if (!check_enum(c, AT("dimension"), (int)x->dimension, AQ_BUDGET_DIMENSION_TIME_SECS,
                     "BudgetDimension"))
         return;
-    /* Keyed by task alone: a task has at most one budget per dimension in the index (three),
-     * so the records sharing a key stay few. */
-    aq__uuid_set_iter it = aq__uuid_set_lookup(&c->budgets, &x->task_id);
-    for (size_t j; (j = aq__uuid_set_next(&it)) != AQ__UUID_SET_NONE;) {
-        if (c->snap->budgets.items[j].dimension != x->dimension) continue;
+    size_t first = add_id(c, &c->budgets[x->dimension - 1], &x->task_id, b);
+    if (first != AQ__UUID_SET_NONE)
         report(c, AQ_ERR_BUDGET_DUPLICATE, AT(NULL),
                "task %s has a second %s budget, the first is budgets[%zu]", ID(&x->task_id),
-               aq_budget_dimension_name(x->dimension), j);
-        return;
-    }
-    aq__uuid_set_put(&c->budgets, &it, b);
+               aq_budget_dimension_name(x->dimension), first);
 }
 
 static void check_filter(checker *c, const aq_event_filter *f)
@@ -563,10 +568,9 @@ static void check_filter(checker *c, const aq_event_filter *f)
     }
 }
 
-static void check_subscription(checker *c, size_t i)
+static void check_subscription(checker *c, const aq_subscription *x, size_t i)
 {
-    const aq_subscription *x = &c->snap->subscriptions.items[i];
-    size_t first = aq__uuid_set_add_unique(&c->subs, i);
+    size_t first = add_id(c, &c->subs, &x->subscription_id, i);
     if (first != AQ__UUID_SET_NONE)
         report(c, AQ_ERR_SUBSCRIPTION_DUPLICATE_ID, AT("subscription_id"),
                "subscription %s is also subscriptions[%zu]", ID(&x->subscription_id), first);
@@ -577,17 +581,18 @@ static void check_subscription(checker *c, size_t i)
     check_filter(c, &x->filter);
 }
 
-static void check_actor(checker *c, size_t i)
+static void check_actor(checker *c, const aq_actor *x, size_t i)
 {
-    const aq_actor *x = &c->snap->actors.items[i];
+    (void)i;
     check_text(c, AT("identity"), &x->identity);
     check_text_list(c, "capabilities", &x->capabilities);
     check_opt_text(c, AT("department"), &x->department);
 }
 
-static void check_tenant(checker *c, size_t i)
+static void check_tenant(checker *c, const aq_tenant *x, size_t i)
 {
-    check_text(c, AT("name"), &c->snap->tenants.items[i].name);
+    (void)i;
+    check_text(c, AT("name"), &x->name);
 }
 
 /* Role::Custom and Capability::Custom: a non-empty UTF-8 name. */
@@ -601,17 +606,17 @@ static void check_custom_name(checker *c, at where, const aq_str *name, const ch
         check_text(c, where, name);
 }
 
-static void check_role_assignment(checker *c, size_t i)
+static void check_role_assignment(checker *c, const aq_role_assignment *x, size_t i)
 {
-    const aq_role_assignment *x = &c->snap->role_assignments.items[i];
+    (void)i;
     if (check_enum(c, AT("role.kind"), (int)x->role.kind, AQ_ROLE_CUSTOM, "Role") &&
         x->role.kind == AQ_ROLE_CUSTOM)
         check_custom_name(c, AT("role.custom"), &x->role.custom, "Role", &x->actor_id);
 }
 
-static void check_capability_grant(checker *c, size_t i)
+static void check_capability_grant(checker *c, const aq_capability_grant *x, size_t i)
 {
-    const aq_capability_grant *x = &c->snap->capability_grants.items[i];
+    (void)i;
     if (check_enum(c, AT("capability.kind"), (int)x->capability.kind,
                    AQ_CAPABILITY_CUSTOM, "Capability") &&
         x->capability.kind == AQ_CAPABILITY_CUSTOM)
@@ -619,99 +624,235 @@ static void check_capability_grant(checker *c, size_t i)
                           &x->actor_id);
 }
 
-static void check_ledger_entry(checker *c, size_t i)
+static void check_ledger_entry(checker *c, const aq_ledger_entry *x, size_t i)
 {
-    check_text(c, AT("ledger_key"), &c->snap->ledger_entries.items[i].ledger_key);
+    (void)i;
+    check_text(c, AT("ledger_key"), &x->ledger_key);
 }
 
-/* ---- the walk -------------------------------------------------------------------------------- */
+/* ---- field by field -------------------------------------------------------------------------- */
 
-/* The record lists of the schema, in report order: each record's rules (check_<record>), then
+/* The record lists of the schema by field number: each record's rules (check_<record>), then
  * what it holds that its schema version cannot (<record>_features). */
 typedef struct section {
     const char *name;
     uint32_t since;
-    size_t (*count)(const aq_snapshot *s);
-    const void *(*items)(const aq_snapshot *s);
-    void (*check)(checker *c, size_t i);
-    void (*features)(checker *c, size_t i);
+    void (*check)(checker *c, const void *record, size_t i);
+    void (*features)(checker *c, const void *record);
 } section;
 
-#define SECTION_ACCESS(root, pb, member, num, kind, type, presence, since, json, def)          \
-    static size_t member##_count(const aq_snapshot *s)                                          \
+#define SECTION_FNS(root, pb, member, num, kind, type, presence, since, json, def)             \
+    static void member##_check(checker *c, const void *record, size_t i)                       \
     {                                                                                           \
-        return s->member.count;                                                                 \
+        check_##type(c, record, i);                                                             \
     }                                                                                           \
-    static const void *member##_items(const aq_snapshot *s)                                     \
+    static void member##_features(checker *c, const void *record)                               \
     {                                                                                           \
-        return s->member.items;                                                                 \
-    }                                                                                           \
-    static void member##_features(checker *c, size_t i)                                         \
-    {                                                                                           \
-        type##_features(c, &c->snap->member.items[i], NULL, 0);                                 \
+        type##_features(c, record, NULL, 0);                                                    \
     }
-AQ_SECTIONS(SECTION_ACCESS)
-#undef SECTION_ACCESS
+AQ_SECTIONS(SECTION_FNS)
+#undef SECTION_FNS
 
 #define SECTION(root, pb, member, num, kind, type, presence, since, json, def)                 \
-    {#member, since, member##_count, member##_items, check_##type, member##_features},
-static const section sections[] = {AQ_SECTIONS(SECTION)};
+    [num] = {#member, since, member##_check, member##_features},
+static const section sections[AQ_FIELD_MAX + 1] = {AQ_SECTIONS(SECTION)};
 #undef SECTION
 
-#define N_SECTIONS (sizeof sections / sizeof sections[0])
+struct aq__validator {
+    checker c;
+};
 
-/* Every list must be readable before the indexes point into them. */
-static aq_status check_lists_readable(checker *c)
+/* What can only be checked once field `field` is over (it may have been absent). */
+static void close_field(checker *c, uint32_t field)
 {
-    for (size_t i = 0; i < N_SECTIONS; i++)
-        if (!list_ok(c, AT(sections[i].name), sections[i].items(c->snap),
-                     sections[i].count(c->snap)))
-            return c->fatal;
+    static const aq_metadata no_metadata;
+    static const aq_engine_control no_engine;
+    switch (field) {
+    case AQ_FIELD_METADATA:
+        if (!c->metadata_seen) check_metadata(c, &no_metadata);
+        break;
+    case AQ_FIELD_TASKS:
+        check_task_count(c);
+        break;
+    case AQ_FIELD_RUNS:
+        check_run_count(c);
+        break;
+    case AQ_FIELD_ENGINE:
+        if (!c->engine_seen) check_engine(c, &no_engine);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Close every field before `field`. */
+static void advance(checker *c, uint32_t field)
+{
+    while (c->field < field && !c->stop) {
+        close_field(c, c->field);
+        c->field++;
+        c->records = 0;
+    }
+}
+
+aq_status aq__validator_create(const aq_allocator *alloc, aq_violation_fn fn, void *ctx,
+                               aq_error *err, aq__validator **out)
+{
+    aq_allocator al = aq__allocator_or_default(alloc);
+    aq__validator *v = al.alloc(al.ctx, sizeof *v);
+    *out = NULL;
+    if (v == NULL) return aq__fail_oom(err);
+    memset(v, 0, sizeof *v);
+    checker *c = &v->c;
+    c->fn = fn;
+    c->ctx = ctx;
+    c->err = err;
+    c->field = 1;
+    aq__uuid_set_init(&c->tasks, &al);
+    aq__uuid_set_init(&c->runs, &al);
+    aq__uuid_set_init(&c->deps, &al);
+    for (size_t i = 0; i < 3; i++) aq__uuid_set_init(&c->budgets[i], &al);
+    aq__uuid_set_init(&c->subs, &al);
+    *out = v;
     return AQ_OK;
 }
 
-/* Arguments of aq__uuid_set_init() for the records of `list` keyed by `member`. */
-#define KEYS(list, member)                                                                      \
-    ((list).count > 0 ? &(list).items[0].member : NULL), sizeof *(list).items, (list).count
-
-static aq_status make_indexes(checker *c, const aq_allocator *alloc)
+aq_status aq__validator_expect(aq__validator *v, aq_field field, size_t count)
 {
-    const aq_snapshot *s = c->snap;
-    aq_error *err = c->err;
-    AQ_TRY(aq__uuid_set_init(&c->tasks, alloc, KEYS(s->tasks, task_spec.id), err));
-    AQ_TRY(aq__uuid_set_init(&c->runs, alloc, KEYS(s->runs, run_instance.id), err));
-    AQ_TRY(aq__uuid_set_init(&c->deps, alloc, KEYS(s->dependency_declarations, task_id), err));
-    AQ_TRY(aq__uuid_set_init(&c->budgets, alloc, KEYS(s->budgets, task_id), err));
-    AQ_TRY(aq__uuid_set_init(&c->subs, alloc, KEYS(s->subscriptions, subscription_id), err));
-    return AQ_OK;
+    checker *c = &v->c;
+    switch (field) {
+    case AQ_FIELD_TASKS: return aq__uuid_set_reserve(&c->tasks, count, c->err);
+    case AQ_FIELD_RUNS: return aq__uuid_set_reserve(&c->runs, count, c->err);
+    case AQ_FIELD_DEPENDENCY_DECLARATIONS: return aq__uuid_set_reserve(&c->deps, count, c->err);
+    case AQ_FIELD_SUBSCRIPTIONS: return aq__uuid_set_reserve(&c->subs, count, c->err);
+    case AQ_FIELD_BUDGETS:
+        /* Each dimension's map may hold every budget. */
+        for (size_t i = 0; i < 3; i++) AQ_TRY(aq__uuid_set_reserve(&c->budgets[i], count, c->err));
+        return AQ_OK;
+    default: return AQ_OK;
+    }
 }
 
-static void free_indexes(checker *c)
+aq_status aq__validator_field(aq__validator *v, aq_field field, size_t index, const void *value)
 {
+    checker *c = &v->c;
+    advance(c, field);
+    if (c->stop) return c->fatal;
+    switch (field) {
+    case AQ_FIELD_METADATA:
+        c->metadata_seen = true;
+        check_metadata(c, value);
+        return c->fatal;
+    case AQ_FIELD_ENGINE:
+        c->engine_seen = true;
+        check_engine(c, value);
+        return c->fatal;
+    default:
+        break;
+    }
+    const section *sec = (uint32_t)field <= AQ_FIELD_MAX ? &sections[field] : NULL;
+    if (sec == NULL || sec->name == NULL) return AQ_OK; /* version, timestamp */
+    if (c->records++ == 0) check_feature(c, AT(sec->name), sec->since, sec->name);
+    if (field == AQ_FIELD_TASKS) c->tasks_seen++;
+    if (field == AQ_FIELD_RUNS) c->runs_seen++;
+    c->section = sec->name;
+    c->index = index;
+    if (!c->stop) sec->check(c, value, index);
+    if (!c->stop) sec->features(c, value);
+    c->section = NULL;
+    return c->fatal;
+}
+
+void aq__validator_prefetch(const aq__validator *v, aq_field field, const void *value)
+{
+    const checker *c = &v->c;
+    if (field == AQ_FIELD_TASKS) {
+        aq__uuid_set_prefetch(&c->tasks, &((const aq_task *)value)->task_spec.id);
+    } else if (field == AQ_FIELD_RUNS) {
+        const aq_run_instance *ri = &((const aq_run *)value)->run_instance;
+        aq__uuid_set_prefetch(&c->runs, &ri->id);
+        aq__uuid_set_prefetch(&c->tasks, &ri->task_id);
+    }
+}
+
+bool aq__validator_stopped(const aq__validator *v)
+{
+    return v->c.stop;
+}
+
+aq_status aq__validator_finish(aq__validator *v, const aq_snapshot *head, size_t *count)
+{
+    checker *c = &v->c;
+    advance(c, AQ_FIELD_MAX + 1);
+    if (head != NULL && !c->stop) snapshot_features(c, head);
+    if (count != NULL) *count = c->count;
+    return c->fatal != AQ_OK ? c->fatal : c->count > 0 ? c->err->status : AQ_OK;
+}
+
+void aq__validator_destroy(aq__validator *v)
+{
+    if (v == NULL) return;
+    checker *c = &v->c;
     aq__uuid_set_fini(&c->tasks);
     aq__uuid_set_fini(&c->runs);
     aq__uuid_set_fini(&c->deps);
-    aq__uuid_set_fini(&c->budgets);
+    for (size_t i = 0; i < 3; i++) aq__uuid_set_fini(&c->budgets[i]);
     aq__uuid_set_fini(&c->subs);
+    aq_allocator al = c->tasks.alloc;
+    al.free(al.ctx, v, sizeof *v);
 }
 
-static void walk(checker *c)
+/* ---- a whole snapshot ------------------------------------------------------------------------ */
+
+/* Records whose map slots are requested ahead of use: enough to cover a cache miss. */
+#define PREFETCH_AHEAD 8
+
+/* Every list must be readable before any record is looked at. */
+static aq_status check_lists_readable(checker *c, const aq_snapshot *s)
 {
-    check_metadata(c);
-    check_engine(c);
-    snapshot_features(c, c->snap);
-    for (size_t i = 0; i < N_SECTIONS && !c->stop; i++) {
-        const section *sec = &sections[i];
-        size_t n = sec->count(c->snap);
-        if (n > 0) check_feature(c, AT(sec->name), sec->since, sec->name);
-        c->section = sec->name;
-        for (size_t k = 0; k < n && !c->stop; k++) {
-            c->index = k;
-            sec->check(c, k);
-            sec->features(c, k);
-        }
-        c->section = NULL;
+#define READABLE(root, pb, member, num, kind, type, presence, since, json, def)                 \
+    if (!list_ok(c, AT(#member), s->member.items, s->member.count)) return c->fatal;
+    AQ_SECTIONS(READABLE)
+#undef READABLE
+    return AQ_OK;
+}
+
+/* Where a snapshot keeps the records of each list, by field number. */
+typedef struct list_place {
+    size_t items, count, item_size; /* offsets in aq_snapshot; item_size 0: not a list */
+} list_place;
+
+#define LIST_PLACE(root, pb, member, num, kind, type, presence, since, json, def)                  [num] = {offsetof(aq_snapshot, member.items), offsetof(aq_snapshot, member.count),                       sizeof *((aq_snapshot *)0)->member.items},
+static const list_place lists[AQ_FIELD_MAX + 1] = {AQ_SECTIONS(LIST_PLACE)};
+#undef LIST_PLACE
+
+/* The snapshot's fields in number order, as a streaming read meets them. */
+static aq_status feed(aq__validator *v, const aq_snapshot *s)
+{
+    const unsigned char *base = (const unsigned char *)s;
+    for (uint32_t f = 1; f <= AQ_FIELD_MAX; f++) {
+        const list_place *l = &lists[f];
+        if (l->item_size == 0) continue;
+        size_t n;
+        memcpy(&n, base + l->count, sizeof n);
+        AQ_TRY(aq__validator_expect(v, (aq_field)f, n));
     }
+    for (uint32_t f = 1; f <= AQ_FIELD_MAX && !v->c.stop; f++) {
+        const list_place *l = &lists[f];
+        if (f == AQ_FIELD_METADATA) AQ_TRY(aq__validator_field(v, AQ_FIELD_METADATA, 0, &s->metadata));
+        if (f == AQ_FIELD_ENGINE) AQ_TRY(aq__validator_field(v, AQ_FIELD_ENGINE, 0, &s->engine));
+        if (l->item_size == 0) continue;
+        const unsigned char *items;
+        size_t n;
+        memcpy(&items, base + l->items, sizeof items);
+        memcpy(&n, base + l->count, sizeof n);
+        for (size_t i = 0; i < n && !v->c.stop; i++) {
+            if (i + PREFETCH_AHEAD < n)
+                aq__validator_prefetch(v, (aq_field)f, items + (i + PREFETCH_AHEAD) * l->item_size);
+            AQ_TRY(aq__validator_field(v, (aq_field)f, i, items + i * l->item_size));
+        }
+    }
+    return AQ_OK;
 }
 
 aq_status aq_snapshot_check(const aq_snapshot *snap, const aq_allocator *alloc, aq_violation_fn fn,
@@ -723,20 +864,13 @@ aq_status aq_snapshot_check(const aq_snapshot *snap, const aq_allocator *alloc, 
     if (count != NULL) *count = 0;
     if (snap == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "snapshot is NULL");
 
-    checker c;
-    memset(&c, 0, sizeof c);
-    c.snap = snap;
-    c.fn = fn;
-    c.ctx = ctx;
-    c.err = err;
-    aq_status st = check_lists_readable(&c);
-    if (st == AQ_OK) st = make_indexes(&c, alloc);
-    if (st == AQ_OK) {
-        walk(&c);
-        st = c.fatal != AQ_OK ? c.fatal : c.count > 0 ? err->status : AQ_OK;
-    }
-    free_indexes(&c);
-    if (count != NULL) *count = c.count;
+    aq__validator *v;
+    AQ_TRY(aq__validator_create(alloc, fn, ctx, err, &v));
+    aq_status st = check_lists_readable(&v->c, snap);
+    if (st == AQ_OK) st = feed(v, snap);
+    if (st == AQ_OK) st = aq__validator_finish(v, snap, count);
+    else if (count != NULL) *count = v->c.count;
+    aq__validator_destroy(v);
     return st;
 }
 

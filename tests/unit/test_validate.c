@@ -1177,11 +1177,12 @@ static void test_validate__check_reports_all_in_order(void **state)
         aq_error_kind kind;
         const char *path;
     } want[] = {
-        {AQ_ERR_RUN_COUNT_MISMATCH, "metadata.run_count"},
-        {AQ_ERR_ENGINE_PAUSED_WITHOUT_PAUSED_AT, "engine.paused_at"},
+        /* Field order, as a streaming read meets them: a list's count after the list. */
         {AQ_ERR_TASK_TIMEOUT_ZERO, "tasks[1].task_spec.constraints.timeout_secs"},
         {AQ_ERR_TASK_MAX_ATTEMPTS_ZERO, "tasks[3].task_spec.constraints.max_attempts"},
         {AQ_ERR_RUN_NIL_TASK_ID, "runs[2].run_instance.task_id"},
+        {AQ_ERR_RUN_COUNT_MISMATCH, "metadata.run_count"},
+        {AQ_ERR_ENGINE_PAUSED_WITHOUT_PAUSED_AT, "engine.paused_at"},
         {AQ_ERR_STRING_NOT_UTF8, "ledger_entries[1].ledger_key"},
     };
     collected got;
@@ -1198,7 +1199,7 @@ static void test_validate__check_reports_all_in_order(void **state)
     }
     /* err holds the first. */
     assert_int_equal(err.status, AQ_EINVALID);
-    assert_int_equal(err.kind, AQ_ERR_RUN_COUNT_MISMATCH);
+    assert_int_equal(err.kind, AQ_ERR_TASK_TIMEOUT_ZERO);
     assert_string_equal(err.message, got.items[0].message);
 
     /* Same again: the order is deterministic. */
@@ -1228,7 +1229,7 @@ static void test_validate__check_stops_when_told(void **state)
         assert_int_equal(aq_snapshot_check(s, NULL, collect, &got, &count, &err), AQ_EINVALID);
         assert_int_equal(got.n, stop);
         assert_int_equal(count, stop);
-        assert_int_equal(err.kind, AQ_ERR_RUN_COUNT_MISMATCH);
+        assert_int_equal(err.kind, AQ_ERR_TASK_TIMEOUT_ZERO);
     }
     aq_snapshot_free(s);
 }
@@ -1289,7 +1290,7 @@ static void test_validate__malformed_struct_is_einval(void **state)
     s->tasks.items = tasks;
 
     /* Found part way: what came before is counted, err holds the failure. */
-    s->metadata.task_count = 1;
+    s->tasks.items[1].task_spec.constraints.max_attempts = 0;
     aq_opt_str *d = &s->tasks.items[5].task_spec.metadata.description;
     *d = (aq_opt_str){true, {NULL, 3}};
     assert_int_equal(aq_snapshot_check(s, NULL, NULL, NULL, &count, &err), AQ_EINVAL);
@@ -1299,7 +1300,7 @@ static void test_validate__malformed_struct_is_einval(void **state)
     assert_non_null(strstr(err.message, "NULL"));
     assert_int_equal(count, 1);
     d->present = false;
-    s->metadata.task_count = s->tasks.count;
+    s->tasks.items[1].task_spec.constraints.max_attempts = 1;
 
     size_t r = find_run(s, AQ_RUN_STATE_COMPLETED, 0, 1);
     s->runs.items[r].state_history.items = NULL;
@@ -1340,8 +1341,9 @@ static void test_validate__allocation_failures(void **state)
         assert_int_equal(count, 0);
         assert_int_equal(fa.live_bytes, 0);
     }
-    /* One index each for tasks, runs, dependency declarations, budgets, subscriptions. */
-    assert_int_equal(n, 5);
+    /* The validator, then a map each for tasks, runs, dependency declarations, subscriptions
+     * and one per budget dimension. */
+    assert_int_equal(n, 8);
     aq_snapshot_free(bad);
     aq_snapshot_free(good);
 }
@@ -1349,7 +1351,8 @@ static void test_validate__allocation_failures(void **state)
 /* ---- the id index ---------------------------------------------------------------------------- */
 
 /* Average and worst distance of a record from its home slot. */
-static void probe_distances(const aq__uuid_set *set, double *mean, size_t *worst)
+static void probe_distances(const aq__uuid_set *set, const aq_uuid *ids, double *mean,
+                            size_t *worst)
 {
     size_t sum = 0, n = 0;
     *worst = 0;
@@ -1357,7 +1360,7 @@ static void probe_distances(const aq__uuid_set *set, double *mean, size_t *worst
         const aq__uuid_slot *v = &set->slots[slot];
         if (v->meta == 0) continue;
         size_t record = (size_t)(uint32_t)v->meta - 1;
-        const aq_uuid *key = (const aq_uuid *)(set->first + record * set->stride);
+        const aq_uuid *key = &ids[record];
         assert_memory_equal(v->key.bytes, key->bytes, sizeof key->bytes); /* the kept copy */
         size_t d = (slot - (size_t)aq__uuid_hash(key)) & set->mask;
         sum += d;
@@ -1380,15 +1383,23 @@ static void test_validate__uuid_set_spreads_sequential_ids(void **state)
                                     : numbered(i << 40, (i & 0xff) << 56);
         aq__uuid_set set;
         aq_error err;
-        assert_int_equal(aq__uuid_set_init(&set, NULL, ids, sizeof *ids, N, &err), AQ_OK);
-        for (size_t i = 0; i < N; i++)
-            assert_int_equal(aq__uuid_set_add_unique(&set, i), AQ__UUID_SET_NONE);
-        for (size_t i = 0; i < N; i += 7) assert_int_equal(aq__uuid_set_find(&set, &ids[i]), i);
+        aq__uuid_set_init(&set, NULL);
+        /* Sized up front for a whole snapshot, grown one key at a time for a stream. */
+        if (pattern != 1) assert_int_equal(aq__uuid_set_reserve(&set, N, &err), AQ_OK);
+        for (size_t i = 0; i < N; i++) {
+            assert_int_equal(aq__uuid_set_reserve(&set, set.count + 1, &err), AQ_OK);
+            assert_int_equal(aq__uuid_set_add_unique(&set, &ids[i], i), AQ__UUID_SET_NONE);
+        }
+        assert_int_equal(set.count, N);
+        for (size_t i = 0; i < N; i += 7) {
+            assert_int_equal(aq__uuid_set_find(&set, &ids[i]), i);
+            assert_int_equal(aq__uuid_set_add_unique(&set, &ids[i], N + i), i); /* kept first */
+        }
         aq_uuid missing = numbered(UINT64_C(0xffff), 0);
         assert_int_equal(aq__uuid_set_find(&set, &missing), AQ__UUID_SET_NONE);
         double mean;
         size_t worst;
-        probe_distances(&set, &mean, &worst);
+        probe_distances(&set, ids, &mean, &worst);
         /* Linear probing at load 1/4 to 1/2 with a good hash: mean well under 1, short tails. */
         if (mean > 1.0 || worst > 64)
             fail_msg("pattern %d: mean probe distance %.2f, worst %zu", pattern, mean, worst);
@@ -1398,31 +1409,35 @@ static void test_validate__uuid_set_spreads_sequential_ids(void **state)
     free(ids);
 }
 
-static void test_validate__uuid_set_multiset_order(void **state)
+static void test_validate__uuid_set_keeps_first_and_grows(void **state)
 {
     (void)state;
     aq_uuid ids[6];
     for (size_t i = 0; i < 6; i++) ids[i] = numbered(7, i % 2); /* two keys, three each */
     aq__uuid_set set;
     aq_error err;
-    assert_int_equal(aq__uuid_set_init(&set, NULL, ids, sizeof ids[0], 6, &err), AQ_OK);
-    for (size_t i = 0; i < 6; i++) {
-        aq__uuid_set_iter it = aq__uuid_set_lookup(&set, &ids[i]);
-        size_t seen = 0;
-        for (size_t j; (j = aq__uuid_set_next(&it)) != AQ__UUID_SET_NONE; seen++)
-            assert_int_equal(j, i % 2 + 2 * seen); /* insertion order */
-        assert_int_equal(seen, i / 2);
-        aq__uuid_set_put(&set, &it, i);
-    }
-    assert_int_equal(aq__uuid_set_find(&set, &ids[5]), 1);
-    assert_int_equal(aq__uuid_set_add_unique(&set, 4), 0);
-    aq__uuid_set_fini(&set);
-
     /* An empty set allocates nothing and finds nothing. */
-    assert_int_equal(aq__uuid_set_init(&set, NULL, NULL, 16, 0, &err), AQ_OK);
+    aq__uuid_set_init(&set, NULL);
     assert_null(set.slots);
     assert_int_equal(aq__uuid_set_find(&set, &ids[0]), AQ__UUID_SET_NONE);
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(aq__uuid_set_reserve(&set, set.count + 1, &err), AQ_OK);
+        assert_int_equal(aq__uuid_set_add_unique(&set, &ids[i], i),
+                         i < 2 ? AQ__UUID_SET_NONE : i % 2); /* the first holder of the key */
+    }
+    assert_int_equal(set.count, 2);
+    assert_int_equal(aq__uuid_set_find(&set, &ids[5]), 1);
+    /* Growing keeps every key and its record. */
+    assert_int_equal(aq__uuid_set_reserve(&set, 1000, &err), AQ_OK);
+    assert_int_equal(set.mask + 1, 2048);
+    assert_int_equal(aq__uuid_set_find(&set, &ids[4]), 0);
+    assert_int_equal(aq__uuid_set_find(&set, &ids[3]), 1);
+    /* What cannot be indexed is refused without allocating. */
+    assert_int_equal(aq__uuid_set_reserve(&set, (size_t)UINT32_MAX, &err), AQ_ENOMEM);
+    assert_int_equal(err.kind, AQ_ERR_OUT_OF_MEMORY);
+    assert_int_equal(aq__uuid_set_find(&set, &ids[4]), 0);
     aq__uuid_set_fini(&set);
+    aq__uuid_set_fini(&set); /* idempotent */
 }
 
 /* Many sequential ids (the engine's test ids look like that): every cross-record rule goes
@@ -1539,7 +1554,7 @@ int main(void)
         cmocka_unit_test(test_validate__malformed_struct_is_einval),
         cmocka_unit_test(test_validate__allocation_failures),
         cmocka_unit_test(test_validate__uuid_set_spreads_sequential_ids),
-        cmocka_unit_test(test_validate__uuid_set_multiset_order),
+        cmocka_unit_test(test_validate__uuid_set_keeps_first_and_grows),
         cmocka_unit_test(test_validate__large_sequential_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
