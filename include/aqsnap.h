@@ -17,6 +17,7 @@
 #include "aqsnap/model.h"
 #include "aqsnap/snapshot.h"
 #include "aqsnap/snapshot_fields.h"
+#include "aqsnap/stream.h"
 #include "aqsnap/validate.h"
 #include "aqsnap/version.h"
 

@@ -216,6 +216,8 @@ aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_alloca
 
 /* CRC-32 (zlib) of any length. */
 uint32_t aq__crc32(const uint8_t *data, size_t len);
+/* The CRC-32 of what `crc` covered followed by data[0..len) (crc 0: of nothing yet). */
+uint32_t aq__crc32_update(uint32_t crc, const uint8_t *data, size_t len);
 /* Write the 12-byte header for `len` payload bytes that follow it at hdr + 12. */
 void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
 /* The largest payload for a max_payload option: 0 means AQ_DEFAULT_MAX_PAYLOAD, and nothing is
@@ -236,6 +238,16 @@ aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *
                             aq_error *err);
 /* The AQ_ERR_TRAILING_DATA failure: `extra` bytes after a `len`-byte payload. */
 aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
+
+/* ---- opening and reading files (file_load.c) ------------------------------------------------ */
+
+/* Open `path` for reading without blocking (a FIFO), AQ_NO_SNAPSHOT when it does not exist. */
+aq_status aq__file_open_read(const char *path, int *fd, aq_error *err);
+/* The size of the open file: AQ_EINVAL / AQ_ERR_NOT_A_FILE unless it is a regular file,
+ * AQ_NO_SNAPSHOT when it is empty. */
+aq_status aq__file_size(int fd, uint64_t *size, aq_error *err);
+/* Read up to n bytes (fewer only at end of file). */
+aq_status aq__file_read_full(int fd, uint8_t *buf, size_t n, size_t *got, aq_error *err);
 
 /* ---- system calls (sys.c) -------------------------------------------------------------------- */
 

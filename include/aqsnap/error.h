@@ -40,6 +40,7 @@ typedef enum aq_error_kind {
     AQ_ERR_OUT_OF_MEMORY = 2, /**< allocator returned NULL */
     AQ_ERR_SYSCALL = 3,       /**< open/read/write/fsync/rename/...: sys_errno says why */
     AQ_ERR_MEMORY_LIMIT = 4,  /**< a load needed more than aq_load_options.max_memory */
+    AQ_ERR_STOPPED = 5,       /**< a streaming read's callback stopped it (stream.h) */
 
     /* Envelope and file */
     AQ_ERR_NO_SNAPSHOT = 10,       /**< file missing or empty */
@@ -65,6 +66,7 @@ typedef enum aq_error_kind {
     AQ_ERR_DUPLICATE_FIELD = 28,    /**< the same key twice in one JSON object */
     AQ_ERR_SCHEMA_VERSION = 29,     /**< metadata.schema_version outside AQ_SCHEMA_MIN..MAX */
     AQ_ERR_TOO_DEEP = 30,           /**< nesting beyond what the format allows */
+    AQ_ERR_STREAM_ORDER = 31,       /**< fields out of the order a streaming read needs */
 
     /* Validation: document level (docs/VALIDATION.md describes every validation kind) */
     AQ_ERR_SCHEMA_FEATURE = 40,          /**< content newer than metadata.schema_version */

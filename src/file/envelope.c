@@ -9,8 +9,13 @@
 
 uint32_t aq__crc32(const uint8_t *data, size_t len)
 {
+    return aq__crc32_update(0, data, len);
+}
+
+uint32_t aq__crc32_update(uint32_t crc_so_far, const uint8_t *data, size_t len)
+{
     /* zlib takes uInt lengths: feed anything larger in pieces. */
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uLong crc = crc_so_far;
     while (len > 0) {
         uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
         crc = crc32(crc, data, n);

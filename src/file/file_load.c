@@ -125,8 +125,31 @@ static aq_status validate(aq_snapshot **s, const aq_load_options *o, aq__budget 
 
 /* ---- from a file --------------------------------------------------------------------------- */
 
-/* Read up to n bytes (fewer only at end of file). */
-static aq_status read_full(int fd, uint8_t *buf, size_t n, size_t *got, aq_error *err)
+aq_status aq__file_open_read(const char *path, int *fd, aq_error *err)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (fstat refuses it next). */
+    *fd = aq__sys.openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
+    if (*fd >= 0) return AQ_OK;
+    int e = errno;
+    struct stat st;
+    if (e == ENOENT) return no_snapshot(err, "the file does not exist");
+    /* A socket cannot be opened at all. */
+    if (e == ENXIO && aq__sys.fstatat(AT_FDCWD, path, &st, 0) == 0 && !S_ISREG(st.st_mode))
+        return not_a_file(err, st.st_mode);
+    return sys_fail(err, "open", e);
+}
+
+aq_status aq__file_size(int fd, uint64_t *size, aq_error *err)
+{
+    struct stat st;
+    if (aq__sys.fstat(fd, &st) != 0) return sys_fail(err, "fstat", errno);
+    if (!S_ISREG(st.st_mode)) return not_a_file(err, st.st_mode);
+    if (st.st_size == 0) return no_snapshot(err, "the file is empty");
+    *size = (uint64_t)st.st_size;
+    return AQ_OK;
+}
+
+aq_status aq__file_read_full(int fd, uint8_t *buf, size_t n, size_t *got, aq_error *err)
 {
     *got = 0;
     while (*got < n) {
@@ -167,14 +190,14 @@ static aq_status load_payload(int fd, const aq_load_options *o, aq__budget *b,
     if (first_len > 0) memcpy(buf, first, first_len);
     memset(buf + len, 0, capacity - len);
     size_t got;
-    aq_status st = read_full(fd, buf + first_len, len - first_len, &got, err);
+    aq_status st = aq__file_read_full(fd, buf + first_len, len - first_len, &got, err);
     if (st == AQ_OK && first_len + got < len)
         st = aq__fail(err, AQ_ETRUNCATED, AQ_ERR_TRUNCATED_PAYLOAD,
                       "the file shrank while being read: data ends at byte %zu of %zu",
                       (info->framed ? AQ_ENVELOPE_SIZE : 0) + first_len + got,
                       (info->framed ? AQ_ENVELOPE_SIZE : 0) + len);
     uint8_t extra;
-    if (st == AQ_OK) st = read_full(fd, &extra, 1, &got, err);
+    if (st == AQ_OK) st = aq__file_read_full(fd, &extra, 1, &got, err);
     if (st == AQ_OK && got > 0)
         st = aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
                       "the file grew while being read: more than the %zu bytes it had", len);
@@ -192,16 +215,14 @@ static aq_status load_payload(int fd, const aq_load_options *o, aq__budget *b,
 static aq_status load_fd(int fd, const aq_load_options *o, aq_load_info *info, aq_snapshot **out,
                          aq_error *err)
 {
-    struct stat st;
-    if (aq__sys.fstat(fd, &st) != 0) return sys_fail(err, "fstat", errno);
-    if (!S_ISREG(st.st_mode)) return not_a_file(err, st.st_mode);
-    if (st.st_size == 0) return no_snapshot(err, "the file is empty");
+    uint64_t size;
+    AQ_TRY(aq__file_size(fd, &size, err));
 
     uint8_t head[AQ_ENVELOPE_SIZE];
     size_t got;
-    AQ_TRY(read_full(fd, head, sizeof head, &got, err));
+    AQ_TRY(aq__file_read_full(fd, head, sizeof head, &got, err));
     if (got == 0) return no_snapshot(err, "the file is empty");
-    AQ_TRY(aq__envelope_read(head, got, (uint64_t)st.st_size, o->max_payload, info, err));
+    AQ_TRY(aq__envelope_read(head, got, size, o->max_payload, info, err));
     /* A bare document's payload starts with the bytes just read. */
     size_t first = info->framed ? 0 : got;
     aq__budget b;
@@ -220,17 +241,8 @@ aq_status aq_snapshot_load(const char *path, const aq_load_options *opts, aq_sna
     info = info != NULL ? info : &local_info;
     AQ_TRY(start(path != NULL && out != NULL, "path or out is NULL", opts, &o, out, info, err));
 
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer (fstat refuses it next). */
-    int fd = aq__sys.openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
-    if (fd < 0) {
-        int e = errno;
-        struct stat st;
-        if (e == ENOENT) return no_snapshot(err, "the file does not exist");
-        /* A socket cannot be opened at all. */
-        if (e == ENXIO && aq__sys.fstatat(AT_FDCWD, path, &st, 0) == 0 && !S_ISREG(st.st_mode))
-            return not_a_file(err, st.st_mode);
-        return sys_fail(err, "open", e);
-    }
+    int fd;
+    AQ_TRY(aq__file_open_read(path, &fd, err));
     aq_status st = load_fd(fd, &o, info, out, err);
     (void)aq__sys.close(fd); /* read-only: nothing to lose */
     return st;

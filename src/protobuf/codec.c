@@ -15,6 +15,7 @@
 #include "aqsnap/snapshot_fields.h"
 
 #include "convert.h"
+#include "pb_fields.h"
 #include "internal.h"
 #include "wire.h"
 
@@ -317,6 +318,63 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "out is NULL, or data is NULL with len %zu",
                         len);
     return decode(data, len, false, alloc, out, err);
+}
+
+/* ---- one field at a time (the streaming reader, src/stream/read.c) ---------------------------- */
+
+size_t aq__pb_record_size(uint32_t number)
+{
+    const section *sec = section_of(number);
+    return sec != NULL ? sec->item_size : 0;
+}
+
+const char *aq__pb_field_name(uint32_t number)
+{
+#define NAME(rec, pb, member, num, kind, type, presence, since, json, def) [num] = #member,
+    static const char *const names[N_FIELDS] = {AQ_FIELDS_snapshot(NAME)};
+#undef NAME
+    return number < N_FIELDS ? names[number] : NULL;
+}
+
+aq_status aq__pb_check_field(const aq__wire_field *f, aq_error *err)
+{
+    const section *sec = section_of(f->number);
+    if (sec == NULL) return check_head_field(f, err);
+    if (f->wire_type == AQ__WIRE_LEN) return AQ_OK;
+    return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
+                    "field %u (%s) at payload offset %zu has wire type %u, expected 2", f->number,
+                    sec->name, f->start, f->wire_type);
+}
+
+aq_status aq__pb_decode_record(aq__dec *d, uint32_t number, const uint8_t *data, size_t len,
+                               size_t index, void *item, aq_error *err)
+{
+    const section *sec = section_of(number);
+    ProtobufCAllocator pa = {pb_alloc, pb_free, d->scratch};
+    /* The section's decoder writes items[index] of its list: point the list at `item`. */
+    aq_snapshot one;
+    memset(&one, 0, sizeof one);
+    aq_status st = AQ_OK;
+#define ONE(rec, pb, member, num, kind, type, presence, since, json, def)                            case num:                                                                                           one.member.items = item;                                                                        one.member.count = 1;                                                                           break;
+    switch (number) {
+        AQ_SECTIONS(ONE)
+    default:
+        return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "field %u is not a list", number);
+    }
+#undef ONE
+    st = sec->decode(d, &pa, data, len, &one, 0, err);
+    if (st != AQ_OK) aq__error_prefix_index(err, sec->name, index);
+    aq__arena_reset(d->scratch);
+    return st;
+}
+
+aq_status aq__pb_decode_head(aq__dec *d, const uint8_t *data, size_t len, aq_snapshot *s,
+                             aq_error *err)
+{
+    ProtobufCAllocator pa = {pb_alloc, pb_free, d->scratch};
+    aq_status st = decode_head(d, &pa, data, len, s, err);
+    aq__arena_reset(d->scratch);
+    return st;
 }
 
 /* ---- encoding --------------------------------------------------------------------------------- */

@@ -347,6 +347,29 @@ case_validate_violations() {
     done
 }
 
+# --stream: the same verdicts from a read one record at a time; protobuf files only.
+case_validate_stream() {
+    for v in $VERSIONS; do
+        nonul_v "$v"
+        run validate --stream "pb$v.snap"
+        expect_rc 0
+        expect_out_line "pb$v.snap: valid"
+        expect_out_lines 1
+        expect_err_empty
+    done
+    env_v 8
+    run validate --stream env8.snap
+    expect_rc 1
+    expect_err_match "^aqsnap: env8.snap: the file is engine JSON: streaming reads take the protobuf format"
+    setup util corrupt flip pb8.snap crc-pb8.snap 100
+    run validate --stream crc-pb8.snap
+    expect_rc 1
+    expect_err_match "^aqsnap: crc-pb8.snap: CRC-32 mismatch"
+    run validate --stream nosuch.snap
+    expect_rc 1
+    expect_err_match "^aqsnap: nosuch.snap: no snapshot"
+}
+
 # An unsupported schema version is a violation too (exit 1, named).
 case_validate_schema_version() {
     for sv in $((SCHEMA_MIN - 1)) $((SCHEMA_MAX + 1)); do

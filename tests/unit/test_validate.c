@@ -18,6 +18,7 @@
 #include "fail_alloc.h"
 #include "build.h"
 #include "sample.h"
+#include "stream_agree.h"
 #include "validate/uuid_set.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -88,6 +89,7 @@ static void expect(const aq_snapshot *s, aq_status status, aq_error_kind kind, c
     if (count != total) fail_msg("check found %zu violations, expected %zu", count, total);
     assert_int_equal(first.kind, kind);
     assert_string_equal(first.message, err.message);
+    (void)stream_agrees(s); /* the same from a streaming read of the file */
 }
 
 static size_t find_run(const aq_snapshot *s, aq_run_state state, size_t history, size_t attempts)

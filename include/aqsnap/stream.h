@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file aqsnap/stream.h
+ * Streaming reads: a snapshot file handed to the caller one field or record at a time, with
+ * memory bounded by the largest record plus validation's id maps, not by the snapshot. For C
+ * engines that restore their own data structures from a snapshot: no aq_snapshot is built.
+ *
+ * Callbacks, not a pull iterator: the reader owns the loop, so the file, the read window, the
+ * CRC and the validation state live in one call and are gone when it returns, whatever
+ * happened; an engine's restore is a loop body anyway, and it stops the read by returning a
+ * status.
+ *
+ * Order. Items come in the order of the file, which is field-number order
+ * (aqsnap/snapshot_fields.h): version, timestamp, metadata, every task, every run, engine,
+ * then the records of dependency_declarations, budgets, subscriptions, actors, tenants,
+ * role_assignments, capability_grants and ledger_entries. version, timestamp, metadata and
+ * engine come once each (engine with its default values when the file has none). Every
+ * protobuf writer writes fields in that order. A file whose known fields are out of that order
+ * (legal protobuf, never written by this library, the engine or the official runtimes) is
+ * refused with AQ_EDECODE / AQ_ERR_STREAM_ORDER naming the field: aq_snapshot_load() reads it.
+ * Unknown top-level fields (from a newer schema) are skipped.
+ *
+ * Trust. The envelope's CRC-32 covers the whole payload, so it is known only at the end: the
+ * reader computes it as it reads and a mismatch fails the call with AQ_ECRC after every item
+ * has been handed out. Treat what the callback restored as provisional until the call returns
+ * AQ_OK (or, with AQ_READ_CRC_FIRST, read the file twice: a first pass checks the CRC before
+ * any item is handed out). When the read fails for another reason (a record that does not
+ * decode, a violation), the rest of the payload is still read for its CRC, and a mismatch
+ * wins: AQ_ECRC says the file is damaged, and the other failure may be the damage.
+ *
+ * Validation (unless AQ_LOAD_NO_VALIDATE) is aq_snapshot_check()'s, one record at a time, with
+ * the same error kinds, paths and order (aqsnap/validate.h); a record is validated before it
+ * is handed out, so by default no record that breaks a rule reaches the callback. Rules about
+ * a whole list (metadata's counts) are checked when the list ends. Memory: the ids of tasks,
+ * runs, dependency declarations, budgets and subscriptions, 32 to 48 bytes each.
+ *
+ * Formats: the protobuf format (aq_format AQ_FORMAT_PROTOBUF). A file of engine JSON is
+ * refused with AQ_EINVAL / AQ_ERR_ARGUMENT: load it with aq_snapshot_load(), or convert it
+ * once (`aqsnap convert --to protobuf`).
+ */
+#ifndef AQSNAP_STREAM_H
+#define AQSNAP_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aqsnap/alloc.h"
+#include "aqsnap/error.h"
+#include "aqsnap/export.h"
+#include "aqsnap/model.h"
+#include "aqsnap/snapshot_fields.h"
+#include "aqsnap/validate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One field of the snapshot, or one record of a list field. */
+typedef struct aq_item {
+    aq_field field;   /**< which field */
+    const char *name; /**< its name, as in paths: "tasks", "metadata" (static) */
+    size_t index;     /**< the record's index in its list; 0 for the other fields. The
+                           record's path is name[index], as in error paths. */
+    /** The value, valid until the callback returns: const uint32_t * (version), const
+     *  uint64_t * (timestamp), const aq_metadata *, const aq_engine_control *, or a record of
+     *  the list: const aq_task *, const aq_run *, const aq_dependency *, const aq_budget *,
+     *  const aq_subscription *, const aq_actor *, const aq_tenant *, const aq_role_assignment *,
+     *  const aq_capability_grant *, const aq_ledger_entry *. Copy what you keep. */
+    const void *value;
+} aq_item;
+
+/**
+ * Called once per item. Return AQ_OK to go on; anything else stops the read, which returns
+ * that status with `err` as the callback filled it (when the callback left it empty, kind
+ * AQ_ERR_STOPPED and a message naming the item).
+ */
+typedef aq_status (*aq_item_fn)(void *ctx, const aq_item *item, aq_error *err);
+
+#define AQ_READ_OPTIONS_VERSION 1u
+/** Check the CRC-32 in a first pass over the file before handing out any item (reads it
+ *  twice). AQ_LOAD_NO_VALIDATE (file.h) skips validation as for loads. */
+#define AQ_READ_CRC_FIRST 0x2u
+
+typedef struct aq_read_options {
+    uint32_t version;              /**< AQ_READ_OPTIONS_VERSION */
+    const aq_allocator *allocator; /**< NULL: malloc/free */
+    /** Largest payload accepted, 0: AQ_DEFAULT_MAX_PAYLOAD; also bounds the largest record. */
+    uint64_t max_payload;
+    uint32_t flags; /**< AQ_LOAD_NO_VALIDATE, AQ_READ_CRC_FIRST */
+    /** Each violation, as aq_snapshot_check() reports it; return true to go on (the record is
+     *  then handed out too) or false to stop. NULL: the first violation stops the read. The
+     *  read returns the first violation's status either way. */
+    aq_violation_fn on_violation;
+    void *violation_ctx;
+} aq_read_options;
+
+#define AQ_READ_OPTIONS_INIT {AQ_READ_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL}
+
+/**
+ * Read the snapshot file at `path` item by item.
+ *
+ * @param opts NULL for defaults.
+ * @return AQ_OK when every item was handed out, the CRC matched and (unless skipped) no rule is
+ *         broken; the load statuses otherwise (AQ_NO_SNAPSHOT, AQ_ETRUNCATED, AQ_EVERSION,
+ *         AQ_ECRC, AQ_ELIMIT, AQ_EDECODE, AQ_EINVALID, AQ_EIO, AQ_ENOMEM, AQ_EINVAL), or the
+ *         callback's.
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_read(const char *path, const aq_read_options *opts,
+                                               aq_item_fn fn, void *ctx, aq_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AQSNAP_STREAM_H */

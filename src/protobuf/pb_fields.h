@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The protobuf codec one top-level field at a time (codec.c), for the streaming reader: the
+ * record lists' items decoded one by one into the caller's memory, the other fields together.
+ */
+#ifndef AQSNAP_PROTOBUF_PB_FIELDS_H
+#define AQSNAP_PROTOBUF_PB_FIELDS_H
+
+#include "convert.h"
+#include "internal.h"
+#include "wire.h"
+
+/* The native size of an item of list field `number`, or 0 when it is not a list. */
+size_t aq__pb_record_size(uint32_t number);
+
+/* The snapshot member's name of field `number` ("tasks"), or NULL when the schema has none. */
+const char *aq__pb_field_name(uint32_t number);
+
+/* The wire-type check of a top-level field (unknown numbers pass). */
+aq_status aq__pb_check_field(const aq__wire_field *f, aq_error *err);
+
+/* Decode one record of list field `number` from its message bytes into `item` (the field's
+ * native type, aq__pb_record_size bytes), its strings and lists in d->arena. Failures are
+ * prefixed with `<list>[index]`. d->scratch is reset. */
+aq_status aq__pb_decode_record(aq__dec *d, uint32_t number, const uint8_t *data, size_t len,
+                               size_t index, void *item, aq_error *err);
+
+/* Decode the top-level fields that are not lists (their wire bytes gathered in data[0..len))
+ * into s, as aq_snapshot_decode does. d->scratch is reset. */
+aq_status aq__pb_decode_head(aq__dec *d, const uint8_t *data, size_t len, aq_snapshot *s,
+                             aq_error *err);
+
+#endif /* AQSNAP_PROTOBUF_PB_FIELDS_H */
