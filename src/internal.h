@@ -48,6 +48,9 @@ aq_status aq__fail(aq_error *err, aq_status status, aq_error_kind kind, const ch
 aq_status aq__vfail(aq_error *err, aq_status status, aq_error_kind kind, const char *fmt,
                     va_list ap) AQ__PRINTF(4, 0);
 aq_status aq__fail_oom(aq_error *err);
+/* A system call's failure: AQ_EIO / AQ_ERR_SYSCALL, "<call> <name>: <strerror>" (name NULL:
+ * "<call> failed: <strerror>"), with sys_errno. */
+aq_status aq__fail_sys(aq_error *err, int errnum, const char *call, const char *name);
 
 /* Paths are built while a failure unwinds, so the success path pays nothing: the innermost
  * converter names its field, each caller prepends its own segment. */
@@ -220,6 +223,8 @@ uint32_t aq__crc32(const uint8_t *data, size_t len);
 uint32_t aq__crc32_update(uint32_t crc, const uint8_t *data, size_t len);
 /* Write the 12-byte header for `len` payload bytes that follow it at hdr + 12. */
 void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
+/* The 12-byte header of a payload of `len` bytes whose CRC-32 is `crc`. */
+void aq__envelope_header(uint8_t *hdr, uint32_t frame_version, size_t len, uint32_t crc);
 /* The largest payload for a max_payload option: 0 means AQ_DEFAULT_MAX_PAYLOAD, and nothing is
  * over what the envelope's u32 length holds. */
 uint64_t aq__payload_cap(uint64_t max_payload);
@@ -272,6 +277,7 @@ typedef struct aq__sys_table {
     int (*dup)(int fd);
     int (*fchmod)(int fd, unsigned mode);
     int (*fchown)(int fd, unsigned uid, unsigned gid);
+    long (*pwrite)(int fd, const void *buf, size_t n, uint64_t offset);
 } aq__sys_table;
 
 extern aq__sys_table aq__sys;

@@ -94,9 +94,7 @@ static aq_status seek_to(reader *r, uint64_t at, uint64_t end)
 {
     off_t to = (off_t)(AQ_ENVELOPE_SIZE + at);
     if (lseek(r->fd, to, SEEK_SET) != to) {
-        (void)aq__fail(r->err, AQ_EIO, AQ_ERR_SYSCALL, "lseek failed: %s", strerror(errno));
-        r->err->sys_errno = errno;
-        return AQ_EIO;
+        return aq__fail_sys(r->err, errno, "lseek", NULL);
     }
     r->fetched = r->consumed = at;
     r->at = r->end = 0;

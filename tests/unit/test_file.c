@@ -483,9 +483,15 @@ static int f_fchown(int fd, unsigned uid, unsigned gid)
     return aq__sys_default.fchown(fd, uid, gid);
 }
 
+static long f_pwrite(int fd, const void *buf, size_t n, uint64_t offset)
+{
+    FAIL_IF_HIT("pwrite");
+    return aq__sys_default.pwrite(fd, buf, n, offset);
+}
+
 static const aq__sys_table faulty = {f_openat,  f_read,   f_write,    f_fsync,  f_close,
                                      f_renameat, f_unlinkat, f_fstat, f_fstatat, f_try_lock,
-                                     f_dup,     f_fchmod, f_fchown};
+                                     f_dup,     f_fchmod, f_fchown, f_pwrite};
 
 /* True when directory `d` holds exactly one entry, `name` (no temporary file left). */
 static bool only_entry(const char *d, const char *name)
