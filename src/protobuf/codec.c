@@ -322,20 +322,6 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
 
 /* ---- one field at a time (the streaming reader, src/stream/read.c) ---------------------------- */
 
-size_t aq__pb_record_size(uint32_t number)
-{
-    const section *sec = section_of(number);
-    return sec != NULL ? sec->item_size : 0;
-}
-
-const char *aq__pb_field_name(uint32_t number)
-{
-#define NAME(rec, pb, member, num, kind, type, presence, since, json, def) [num] = #member,
-    static const char *const names[N_FIELDS] = {AQ_FIELDS_snapshot(NAME)};
-#undef NAME
-    return number < N_FIELDS ? names[number] : NULL;
-}
-
 aq_status aq__pb_check_field(const aq__wire_field *f, aq_error *err)
 {
     const section *sec = section_of(f->number);

@@ -10,12 +10,6 @@
 #include "internal.h"
 #include "wire.h"
 
-/* The native size of an item of list field `number`, or 0 when it is not a list. */
-size_t aq__pb_record_size(uint32_t number);
-
-/* The snapshot member's name of field `number` ("tasks"), or NULL when the schema has none. */
-const char *aq__pb_field_name(uint32_t number);
-
 /* The wire-type check of a top-level field (unknown numbers pass). */
 aq_status aq__pb_check_field(const aq__wire_field *f, aq_error *err);
 
