@@ -244,6 +244,13 @@ aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *
 /* The AQ_ERR_TRAILING_DATA failure: `extra` bytes after a `len`-byte payload. */
 aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
 
+/* ---- writing files (file_write.c) ------------------------------------------------------------- */
+
+struct aq_write_options;
+/* The caller's write options (NULL, version 1 or 2) with every default filled in and checked. */
+aq_status aq__write_options(const struct aq_write_options *in, struct aq_write_options *o,
+                            aq_error *err);
+
 /* ---- opening and reading files (file_load.c) ------------------------------------------------ */
 
 /* Open `path` for reading without blocking (a FIFO), AQ_NO_SNAPSHOT when it does not exist. */
@@ -311,6 +318,23 @@ aq_status aq__snapshot_decode_json_padded(const uint8_t *data, size_t len, size_
 aq_status aq__snapshot_encode_json_reserving(const aq_snapshot *snap, const aq_allocator *alloc,
                                              uint32_t flags, size_t reserve, aq_buffer *out,
                                              aq_error *err);
+
+/* An engine JSON document written a top-level field at a time, in field order, byte for byte as
+ * the whole-snapshot writer writes it (json_write.c): the bytes collect in aq__json_doc_out(),
+ * which the caller may empty (len = 0) between calls. err must outlive the document. */
+typedef struct aq__json_doc aq__json_doc;
+aq_status aq__json_doc_create(const aq_allocator *alloc, uint32_t flags, aq_error *err,
+                              aq__json_doc **out);
+/* Field `number` of x (a list: all of x's records, usually none), as the whole writer writes
+ * it; x->metadata.schema_version decides which keys exist. */
+aq_status aq__json_doc_field(aq__json_doc *d, const aq_snapshot *x, uint32_t number);
+/* Record `index` of list field `number` (its key and '[' come with index 0); then
+ * aq__json_doc_end_list() after the last. The schema version is the last field's. */
+aq_status aq__json_doc_item(aq__json_doc *d, uint32_t number, size_t index, const void *value);
+aq_status aq__json_doc_end_list(aq__json_doc *d);
+aq_status aq__json_doc_finish(aq__json_doc *d);
+aq__outbuf *aq__json_doc_out(aq__json_doc *d);
+void aq__json_doc_destroy(aq__json_doc *d);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,7 @@
 #include "file/replace.h"
 #include "internal.h"
 
-static aq_status options(const aq_write_options *in, aq_write_options *o, aq_error *err)
+aq_status aq__write_options(const aq_write_options *in, aq_write_options *o, aq_error *err)
 {
     static const aq_write_options defaults = AQ_WRITE_OPTIONS_INIT;
     *o = defaults;
@@ -67,7 +67,7 @@ aq_status aq_snapshot_write(const char *path, const aq_snapshot *snap,
     aq__error_clear(err);
     if (path == NULL || snap == NULL || path[0] == '\0')
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "path or snapshot is NULL or empty");
-    AQ_TRY(options(opts, &o, err));
+    AQ_TRY(aq__write_options(opts, &o, err));
 
     aq_buffer img = {0};
     AQ_TRY(image(snap, &o, &img, err)); /* nothing touched the disk yet */
@@ -93,7 +93,7 @@ aq_status aq_snapshot_write_buffer(const aq_snapshot *snap, const aq_write_optio
     if (out == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "out is NULL");
     memset(out, 0, sizeof *out);
     if (snap == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "snapshot is NULL");
-    AQ_TRY(options(opts, &o, err));
+    AQ_TRY(aq__write_options(opts, &o, err));
     return image(snap, &o, out, err);
 }
 

@@ -9,8 +9,8 @@
  * notes which record it is in (section and index), and a report formats the path from that
  * plus the field's name.
  *
- * Cross-record rules (unique ids, "the task exists") use hash indexes of record indices
- * (uuid_set.c), all allocated before the walk so that running out of memory never leaves a
+ * Cross-record rules (unique ids, "the task exists") use hash maps of the ids (uuid_set.c),
+ * sized before the walk for a whole snapshot, so that running out of memory never leaves a
  * partial report.
  */
 #include <inttypes.h>
@@ -779,6 +779,13 @@ void aq__validator_prefetch(const aq__validator *v, aq_field field, const void *
 bool aq__validator_stopped(const aq__validator *v)
 {
     return v->c.stop;
+}
+
+aq_status aq__validator_head(aq__validator *v, const aq_snapshot *head)
+{
+    checker *c = &v->c;
+    if (!c->stop) snapshot_features(c, head);
+    return c->fatal;
 }
 
 aq_status aq__validator_finish(aq__validator *v, const aq_snapshot *head, size_t *count)
