@@ -189,7 +189,7 @@ def read_enum(schema, comments, path, ed, prefix_full, schema_min):
                               prefix_full.split(".")[-1], native, values)
 
 
-FIELD_MARKERS = {"uuid", "u8", "option", "default", "since", "json"}
+FIELD_MARKERS = {"uuid", "u8", "option", "default", "omit", "since", "json"}
 
 
 def walk(comments, path, md, prefix_full, enums, messages):
@@ -269,14 +269,22 @@ def resolve_field(schema, rec, i, fd):
             raise SchemaError(f"{what}: lists of {kind} are not used by the engine's model")
         kind = "LIST_" + kind
     presence = "REQ"
+    default = "0"
     if "option" in t:
         presence = "OPT"
-    if "default" in t:
-        if presence == "OPT":
-            raise SchemaError(f"{what}: 'option' and 'default' exclude each other (an Option "
-                              "is None when absent)")
+        # An Option's `default` column: serde's attributes, which only the struct's sequence
+        # form (a missing trailing element) and the writer (an omitted None) tell apart.
+        if t.get("default") is True:
+            default = "AQ_OPTION_DEFAULT"
+        if "omit" in t:
+            if default == "0":
+                raise SchemaError(f"{what}: 'omit' (skip_serializing_if None) needs 'default', "
+                                  "or serde could not read what it wrote")
+            default = "(AQ_OPTION_DEFAULT | AQ_OPTION_OMIT_NONE)"
+    elif "omit" in t:
+        raise SchemaError(f"{what}: 'omit' is for 'option' fields")
+    if "default" in t and presence != "OPT":
         presence = "DEF"
-    default = "0"
     if presence == "DEF" and kind == "ENUM":
         if t["default"] is True:
             raise SchemaError(f"{what}: a defaulted enum names its default: default=<VALUE>")
@@ -400,7 +408,12 @@ def header(schema):
     s = [f"/* SPDX-License-Identifier: Apache-2.0 */\n/*\n * {BANNER}\n *\n * The schema's facts as X-macro lists: every converter (protobuf <-> native, engine\n"
          " * JSON reader and writer, validation's version gates, the tests' comparison) expands\n"
          " * them, so that a field is described once, in the .proto.\n */",
-         "#ifndef AQSNAP_GEN_SCHEMA_FACTS_H", "#define AQSNAP_GEN_SCHEMA_FACTS_H", ""]
+         "#ifndef AQSNAP_GEN_SCHEMA_FACTS_H", "#define AQSNAP_GEN_SCHEMA_FACTS_H", "",
+         "/* The `default` column of an Option field (presence OPT): serde's #[serde(default)]\n"
+         " * (None when its element is missing from a struct written as a sequence; a missing key\n"
+         " * is None either way) and skip_serializing_if = \"Option::is_none\" (None has no key). */",
+         "#define AQ_OPTION_DEFAULT 0x1",
+         "#define AQ_OPTION_OMIT_NONE 0x2", ""]
     s.append("/* ---- enums ---------------------------------------------------------------------- */\n")
     for e in schema.enums.values():
         s.append(f"#define AQ_ENUM_{e.native}_RUST {c_str(e.rust)}")
@@ -628,7 +641,9 @@ def facts_json(schema):
                 "type": (f.message.full[len(PACKAGE) + 1:] if f.message else
                          f.enum.full[len(PACKAGE) + 1:] if f.enum else None),
                 "default": (f.enum.values[[v.constant for v in f.enum.values].index(f.default)].name
-                            if f.enum and f.presence == "DEF" else None)})
+                            if f.enum and f.presence == "DEF" else None),
+                "option_default": f.presence == "OPT" and f.default != "0",
+                "omit_none": "AQ_OPTION_OMIT_NONE" in f.default})
         if r.kind in ("union", "handwritten"):
             rec["oneof"] = r.oneof
         if r.kind == "union":

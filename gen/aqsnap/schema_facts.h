@@ -10,6 +10,12 @@
 #ifndef AQSNAP_GEN_SCHEMA_FACTS_H
 #define AQSNAP_GEN_SCHEMA_FACTS_H
 
+/* The `default` column of an Option field (presence OPT): serde's #[serde(default)]
+ * (None when its element is missing from a struct written as a sequence; a missing key
+ * is None either way) and skip_serializing_if = "Option::is_none" (None has no key). */
+#define AQ_OPTION_DEFAULT 0x1
+#define AQ_OPTION_OMIT_NONE 0x2
+
 /* ---- enums ---------------------------------------------------------------------- */
 
 #define AQ_ENUM_run_state_RUST "RunState"
@@ -326,7 +332,7 @@
  * X(record, pb, member, number, kind, type, presence, since, json, default) */
 #define AQ_FIELDS_run_policy_cron(X) \
     X(run_policy_cron, expression, cron.expression, 1, STR, _, REQ, 4, "expression", 0) \
-    X(run_policy_cron, max_occurrences, cron.max_occurrences, 2, U32, _, OPT, 4, "max_occurrences", 0)
+    X(run_policy_cron, max_occurrences, cron.max_occurrences, 2, U32, _, OPT, 4, "max_occurrences", (AQ_OPTION_DEFAULT | AQ_OPTION_OMIT_NONE))
 
 #define AQ_FIELDS_task_constraints_COUNT 6
 /* actionqueue.snapshot.v1.TaskConstraints: its fields in declaration order
@@ -337,7 +343,7 @@
     X(task_constraints, concurrency_key, concurrency_key, 3, STR, _, OPT, 4, "concurrency_key", 0) \
     X(task_constraints, concurrency_key_hold_policy, concurrency_key_hold_policy, 4, ENUM, hold_policy, DEF, 4, "concurrency_key_hold_policy", AQ_HOLD_POLICY_HOLD_DURING_RETRY) \
     X(task_constraints, safety_level, safety_level, 5, ENUM, safety_level, DEF, 4, "safety_level", AQ_SAFETY_LEVEL_PURE) \
-    X(task_constraints, required_capabilities, required_capabilities, 6, STRLIST, string_list, OPT, 5, "required_capabilities", 0)
+    X(task_constraints, required_capabilities, required_capabilities, 6, STRLIST, string_list, OPT, 5, "required_capabilities", AQ_OPTION_DEFAULT)
 
 #define AQ_FIELDS_task_metadata_COUNT 3
 /* actionqueue.snapshot.v1.TaskMetadata: its fields in declaration order
@@ -356,8 +362,8 @@
     X(task_spec, run_policy, run_policy, 3, MSG, run_policy, REQ, 4, "run_policy", 0) \
     X(task_spec, constraints, constraints, 4, MSG, task_constraints, REQ, 4, "constraints", 0) \
     X(task_spec, metadata, metadata, 5, MSG, task_metadata, REQ, 4, "metadata", 0) \
-    X(task_spec, parent_task_id, parent_task_id, 6, UUID, _, OPT, 5, "parent_task_id", 0) \
-    X(task_spec, tenant_id, tenant_id, 7, UUID, _, OPT, 8, "tenant_id", 0)
+    X(task_spec, parent_task_id, parent_task_id, 6, UUID, _, OPT, 5, "parent_task_id", AQ_OPTION_DEFAULT) \
+    X(task_spec, tenant_id, tenant_id, 7, UUID, _, OPT, 8, "tenant_id", AQ_OPTION_DEFAULT)
 
 #define AQ_FIELDS_run_instance_COUNT 9
 /* actionqueue.snapshot.v1.RunInstance: its fields in declaration order
@@ -416,7 +422,7 @@
     X(task, task_spec, task_spec, 1, MSG, task_spec, REQ, 4, "task_spec", 0) \
     X(task, created_at, created_at, 2, U64, _, REQ, 4, "created_at", 0) \
     X(task, updated_at, updated_at, 3, U64, _, OPT, 4, "updated_at", 0) \
-    X(task, canceled_at, canceled_at, 4, U64, _, OPT, 4, "canceled_at", 0)
+    X(task, canceled_at, canceled_at, 4, U64, _, OPT, 4, "canceled_at", AQ_OPTION_DEFAULT)
 
 #define AQ_FIELDS_history_entry_COUNT 3
 /* actionqueue.snapshot.v1.SnapshotRunStateHistoryEntry: its fields in declaration order
@@ -435,7 +441,7 @@
     X(attempt, finished_at, finished_at, 3, U64, _, OPT, 4, "finished_at", 0) \
     X(attempt, result, result, 4, ENUM, attempt_result, OPT, 4, "result", 0) \
     X(attempt, error, error, 5, STR, _, OPT, 4, "error", 0) \
-    X(attempt, output, output, 6, BYTES, _, OPT, 5, "output", 0)
+    X(attempt, output, output, 6, BYTES, _, OPT, 5, "output", AQ_OPTION_DEFAULT)
 
 #define AQ_FIELDS_lease_COUNT 4
 /* actionqueue.snapshot.v1.SnapshotLeaseMetadata: its fields in declaration order
@@ -613,9 +619,9 @@
 /* what validation checks against the schema version in a actionqueue.snapshot.v1.SnapshotTask: fields newer than the oldest version, and enum fields with newer values
  * X(expr, path, name, kind, presence, since, enum, default, guard) */
 #define AQ_FEATURES_task(X) \
-    X(task_spec.constraints.required_capabilities, "task_spec.constraints.required_capabilities", "required_capabilities", STRLIST, OPT, 5, _, 0, 1) \
-    X(task_spec.parent_task_id, "task_spec.parent_task_id", "parent_task_id", UUID, OPT, 5, _, 0, 1) \
-    X(task_spec.tenant_id, "task_spec.tenant_id", "tenant_id", UUID, OPT, 8, _, 0, 1)
+    X(task_spec.constraints.required_capabilities, "task_spec.constraints.required_capabilities", "required_capabilities", STRLIST, OPT, 5, _, AQ_OPTION_DEFAULT, 1) \
+    X(task_spec.parent_task_id, "task_spec.parent_task_id", "parent_task_id", UUID, OPT, 5, _, AQ_OPTION_DEFAULT, 1) \
+    X(task_spec.tenant_id, "task_spec.tenant_id", "tenant_id", UUID, OPT, 8, _, AQ_OPTION_DEFAULT, 1)
 
 /* the lists of records in a actionqueue.snapshot.v1.SnapshotTask, whose items are checked as scopes of their own
  * X(expr, path, item) */
@@ -733,7 +739,7 @@
  * X(expr, path, name, kind, presence, since, enum, default, guard) */
 #define AQ_FEATURES_attempt(X) \
     X(result, "result", "result", ENUM, OPT, 4, attempt_result, 0, 1) \
-    X(output, "output", "output", BYTES, OPT, 5, _, 0, 1)
+    X(output, "output", "output", BYTES, OPT, 5, _, AQ_OPTION_DEFAULT, 1)
 
 /* the lists of records in a actionqueue.snapshot.v1.SnapshotAttemptHistoryEntry, whose items are checked as scopes of their own
  * X(expr, path, item) */

@@ -7,7 +7,12 @@
  * Reading follows the engine's serde rules (checked against serde_json 1.0.87): keys in any
  * order, matched after unescaping; unknown keys skipped at every level, their values checked as
  * serde_json skips them (well-formed; numbers by their grammar only, so 1e400 passes; any
- * `\u` escape); a key twice in one object is an error; an absent `Option` key is None; an
+ * `\u` escape; no raw control character in a string; neither their UTF-8 nor their depth, which
+ * serde does not look at: they are skipped in one loop, a bit of memory per level, never
+ * recursion); the strings that are read (keys of records, string values) must be UTF-8; a
+ * struct may also be written as an array of its values in declaration order
+ * (`{"Repeat":[2,60]}`, a whole record or the snapshot itself as `[...]`), missing trailing
+ * values taking their serde default; a key twice in one object is an error; an absent `Option` key is None; an
  * absent defaulted key (`#[serde(default)]`) takes its default (empty list, None, false, 0,
  * HoldDuringRetry, Pure, engine not paused); any other absent key is an error. Integers must be
  * integer literals within their Rust type (no fraction, exponent or `-0`, which serde_json reads
@@ -17,11 +22,8 @@
  * (`{"Repeat":{"count":3,"interval_secs":60}}`, `{"Custom":"ops"}`), and a unit variant is also
  * accepted as `{"Ready":null}`. Nothing but whitespace may follow the document.
  *
- * Three things serde_json would let pass are refused, none of which the engine writes: a struct
- * written as an array of its fields (serde's sequence form), invalid UTF-8 inside a skipped
- * string (`from_slice` does not look; simdjson checks the whole text), and nesting deeper than
- * 127 levels inside a skipped value (serde_json skips without its recursion limit; this reader
- * stops there with AQ_ERR_TOO_DEEP so that no input can exhaust the stack).
+ * So the reader takes exactly the documents serde_json takes (tests/engine proves it on edge
+ * cases and random mutations).
  *
  * Writing produces exactly the bytes serde_json writes: keys in declaration order, `null` for
  * None, UUIDs lowercase hyphenated, serde_json's string escaping. Keys are written per
@@ -82,7 +84,8 @@ extern "C" {
  *         float for an integer), AQ_ERR_MISSING_FIELD, AQ_ERR_DUPLICATE_FIELD,
  *         AQ_ERR_OUT_OF_RANGE (an integer outside its Rust type: u8 300, u64 -1, u32 2^32),
  *         AQ_ERR_BAD_UUID, AQ_ERR_BAD_ENUM (unknown variant), AQ_ERR_ONEOF_UNSET (an
- *         externally tagged enum written as `{}`) or AQ_ERR_TOO_DEEP (nesting over 127).
+ *         externally tagged enum written as `{}`) or AQ_ERR_TOO_DEEP (values that are read
+ *         nesting over 127 levels, serde_json's limit; the engine's records nest far less).
  *         Integers outside their type are AQ_ERR_OUT_OF_RANGE even where serde_json, having read
  *         them as floats, calls them a type error (u64::MAX + 1).
  */

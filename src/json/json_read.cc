@@ -20,8 +20,11 @@
  *   declaration order is tried first, so a document written by the engine matches each key
  *   with one comparison); a bit per key catches duplicates and, at the end, missing required
  *   keys; unknown keys have their values checked as serde_json would (well-formed, numbers
- *   of any magnitude) and dropped. Nesting is bounded everywhere, also inside skipped values,
- *   where serde_json has no bound (README "Known limits"): skipping recurses.
+ *   of any magnitude) and dropped, without recursion (json_skip.cc). Like serde, the reader
+ *   looks at neither the depth nor the UTF-8 of a skipped value: a slice that simdjson refuses
+ *   as not UTF-8 is parsed again from a copy with the bad bytes replaced, and only the strings
+ *   that are read are checked against the original. A struct may also be written as an array
+ *   of its values in declaration order (serde's sequence form).
  * - Integers go through simdjson's get_uint64/get_int64; only when those fail is the token
  *   looked at again to say why (a float, `-0`, out of the type's range, or not a number).
  * - Lists whose length is not known are gathered on a scratch stack (nested lists stack above
@@ -75,6 +78,11 @@ const enum_type capability_enum{AQ_ENUM_capability_kind_RUST, capability_variant
 #define REQUIRED_REQ true
 #define REQUIRED_OPT false
 #define REQUIRED_DEF false
+#define JSON_SEQ_REQUIRED(rec, pb, member, num, kind, type, presence, since, json, def)          \
+    SEQ_REQUIRED_##presence(def),
+#define SEQ_REQUIRED_REQ(def) true
+#define SEQ_REQUIRED_OPT(def) (((def) & AQ_OPTION_DEFAULT) == 0)
+#define SEQ_REQUIRED_DEF(def) false
 
 template <size_t N>
 constexpr uint32_t required_mask(const std::array<bool, N> &required)
@@ -90,8 +98,10 @@ constexpr uint32_t required_mask(const std::array<bool, N> &required)
     constexpr std::array<key, AQ_FIELDS_##rec##_COUNT> rec##_keys{{AQ_FIELDS_##rec(JSON_KEY)}};   \
     constexpr std::array<bool, AQ_FIELDS_##rec##_COUNT> rec##_required{                          \
         {AQ_FIELDS_##rec(JSON_REQUIRED)}};                                                       \
+    constexpr std::array<bool, AQ_FIELDS_##rec##_COUNT> rec##_seq_required{                      \
+        {AQ_FIELDS_##rec(JSON_SEQ_REQUIRED)}};                                                   \
     const record rec##_rec{rust, rec##_keys.data(), rec##_keys.size(),                           \
-                           required_mask(rec##_required)};
+                           required_mask(rec##_required), required_mask(rec##_seq_required)};
 #define DEFINE_VARIANT_KEYS(variant, parent, rust) DEFINE_KEYS(variant, rust)
 
 /* An Option: null, or the value read by `read_value(&out->value)`. */
@@ -334,15 +344,40 @@ aq_status parser_allocate(reader &r, size_t capacity)
 
 /* Parse [b, e) with simdjson and hand the document to f. A slice with fewer than 64 readable
  * bytes after it (the end of an unpadded text) is copied with padding first. */
+/* The slice [b, b + n) into r.tail, padded. */
+aq_status padded_copy(reader &r, const uint8_t *b, size_t n)
+{
+    r.tail.len = 0;
+    AQ_TRY(reserve(r, r.tail, n + simdjson::SIMDJSON_PADDING));
+    memcpy(r.tail.data, b, n);
+    memset(r.tail.data + n, ' ', simdjson::SIMDJSON_PADDING);
+    return AQ_OK;
+}
+
+/* A slice that simdjson refuses as not UTF-8: parse a copy whose bad bytes (>= 0x80 all) are
+ * '?' instead, so that what serde skips unchecked is skipped, and have every string that is
+ * read checked against the original (reader::repaired). */
+aq_status repair_utf8(reader &r, const uint8_t *original, size_t n, od::document &doc)
+{
+    AQ_TRY(padded_copy(r, original, n));
+    uint8_t *c = r.tail.data;
+    for (size_t at = 0; at < n;) {
+        at += aq__utf8_invalid_at(reinterpret_cast<const char *>(c + at), n - at);
+        if (at < n) c[at++] = '?';
+    }
+    r.repaired = c;
+    r.original = original;
+    error_code err = r.parser->iterate(c, n, n + simdjson::SIMDJSON_PADDING).get(doc);
+    return err == simdjson::SUCCESS ? AQ_OK : sj_fail(r, err);
+}
+
 template <typename F>
 aq_status in_slice(reader &r, const uint8_t *b, const uint8_t *e, F &&f)
 {
     size_t n = (size_t)(e - b);
+    const uint8_t *original = b;
     if ((size_t)(r.readable_end - e) < simdjson::SIMDJSON_PADDING) {
-        r.tail.len = 0;
-        AQ_TRY(reserve(r, r.tail, n + simdjson::SIMDJSON_PADDING));
-        memcpy(r.tail.data, b, n);
-        memset(r.tail.data + n, ' ', simdjson::SIMDJSON_PADDING);
+        AQ_TRY(padded_copy(r, b, n));
         b = r.tail.data;
     }
     if (n > r.parser->capacity()) {
@@ -354,9 +389,16 @@ aq_status in_slice(reader &r, const uint8_t *b, const uint8_t *e, F &&f)
     }
     od::document doc;
     error_code err = r.parser->iterate(b, n, n + simdjson::SIMDJSON_PADDING).get(doc);
-    if (err != simdjson::SUCCESS) return sj_fail(r, err);
+    if (err == simdjson::UTF8_ERROR) {
+        AQ_TRY(repair_utf8(r, original, n, doc));
+        b = r.tail.data;
+    } else if (err != simdjson::SUCCESS) {
+        return sj_fail(r, err);
+    }
     r.end = b + n;
-    AQ_TRY(f(doc));
+    aq_status st = f(doc);
+    r.repaired = r.original = nullptr;
+    AQ_TRY(st);
     /* A scalar slice is one token by construction (and may be left unconsumed); a container
      * slice was one value, and simdjson must agree that nothing follows it. */
     if (*b != '{' && *b != '[') return AQ_OK;
@@ -497,17 +539,24 @@ aq_status empty_list(reader &r, T **items)
     return *items != nullptr ? AQ_OK : aq__fail_oom(r.err);
 }
 
-aq_status read_document(reader &r, aq_snapshot *s)
+/* A value of the root object that nobody reads: checked as serde checks it, on the text. */
+aq_status skip_top(reader &r, const uint8_t **p)
 {
-    const uint8_t *p = skip_space(r.text, r.text_end);
-    if (p >= r.text_end) return fail(r, AQ_ERR_JSON_SYNTAX, "the text holds no JSON value");
-    if (*p != '{') {
-        return slice_value(r, &p, [&](od::document &doc) {
-            return type_fail(r, doc, simdjson::INCORRECT_TYPE,
-                             "struct Snapshot (a JSON object)");
-        });
-    }
+    const uint8_t *e = value_end(*p, r.text_end);
+    if (e == nullptr) return text_fail(r, r.text_end, "a value does not end");
+    if (e == *p) return text_fail(r, *p, "expected a value");
+    const uint8_t *after = *p;
+    AQ_TRY(ignore_value(r, *p, e, &after));
+    if (after != e) return text_fail(r, after, "expected ',' or '}' after a value");
+    *p = e;
+    return AQ_OK;
+}
+
+/* The root as an object, *p at its '{'; *p moves past it. */
+aq_status root_object(reader &r, const uint8_t **pp, aq_snapshot *s)
+{
     const record &rec = snapshot_rec;
+    const uint8_t *p = *pp;
     uint32_t seen = 0;
     size_t next = 0;
     p = skip_space(p + 1, r.text_end);
@@ -526,10 +575,7 @@ aq_status read_document(reader &r, aq_snapshot *s)
             if (i < 0) {
                 char name[48];
                 excerpt(name, sizeof name, k.p, k.n);
-                r.depth = 1;
-                IN(r, name, slice_value(r, &p, [&](od::document &doc) {
-                       return skip_value(r, doc);
-                   }));
+                IN(r, name, skip_top(r, &p));
             } else {
                 uint32_t bit = 1u << i;
                 if (AQ__UNLIKELY(seen & bit)) {
@@ -560,6 +606,64 @@ aq_status read_document(reader &r, aq_snapshot *s)
         aq__error_prefix(r.err, name);
         return AQ_EDECODE;
     }
+    *pp = p;
+    return AQ_OK;
+}
+
+/* The root as serde's sequence form of a struct, *p at its '[': the fields in declaration
+ * order, each read as the object's member would be. */
+aq_status root_array(reader &r, const uint8_t **pp, aq_snapshot *s)
+{
+    const record &rec = snapshot_rec;
+    const uint8_t *p = skip_space(*pp + 1, r.text_end);
+    size_t n = 0;
+    if (p < r.text_end && *p == ']') {
+        p++;
+    } else {
+        for (;;) {
+            if (p >= r.text_end) return text_fail(r, p, "expected a value");
+            if (n == rec.n)
+                return fail(r, AQ_ERR_JSON_TYPE, "expected %s with %zu elements, found more",
+                            rec.expected, rec.n);
+            IN(r, rec.keys[n].name, top_member(r, (int)n, &p, s));
+            n++;
+            p = skip_space(p, r.text_end);
+            if (p < r.text_end && *p == ',') {
+                p = skip_space(p + 1, r.text_end);
+                continue;
+            }
+            if (p < r.text_end && *p == ']') {
+                p++;
+                break;
+            }
+            return text_fail(r, p, "expected ',' or ']' in the root array");
+        }
+    }
+    uint32_t missing = rec.seq_required & ~(uint32_t)((n < 32 ? 1u << n : 0u) - 1u);
+    if (n < rec.n && missing != 0) {
+        int i = __builtin_ctz(missing);
+        return fail(r, AQ_ERR_MISSING_FIELD,
+                    "invalid length %d, expected %s with %zu elements (`%s` has no default)", i,
+                    rec.expected, rec.n, rec.keys[i].name);
+    }
+    *pp = p;
+    return AQ_OK;
+}
+
+aq_status read_document(reader &r, aq_snapshot *s)
+{
+    const uint8_t *p = skip_space(r.text, r.text_end);
+    if (p >= r.text_end) return fail(r, AQ_ERR_JSON_SYNTAX, "the text holds no JSON value");
+    if (*p == '{') {
+        AQ_TRY(root_object(r, &p, s));
+    } else if (*p == '[') {
+        AQ_TRY(root_array(r, &p, s));
+    } else {
+        return slice_value(r, &p, [&](od::document &doc) {
+            return type_fail(r, doc, simdjson::INCORRECT_TYPE,
+                             "struct Snapshot (a JSON object)");
+        });
+    }
     /* serde_json allows only whitespace after the document. */
     p = skip_space(p, r.text_end);
     if (p < r.text_end) return text_fail(r, p, "trailing characters after the JSON document");
@@ -578,7 +682,8 @@ aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allo
     reader r{nullptr, s->arena, err,      aq__allocator_or_default(alloc),
              data,    data + len, data + readable, data + len,
              0,       buffer{}, buffer{}, buffer{},
-             0,       0,          aq__budget_of(alloc), 0};
+             0,       0,          aq__budget_of(alloc), 0,
+             nullptr, nullptr};
     {
         od::parser parser;
         r.parser = &parser;

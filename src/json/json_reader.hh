@@ -63,6 +63,11 @@ struct reader {
     size_t run_hint;
     aq__budget *budget;          /* the load's, or NULL */
     size_t parser_bytes;         /* charged to it for the parser's buffers */
+    /* A slice that is not UTF-8 is parsed from a copy with its bad bytes replaced (in_slice),
+     * since only the strings that are read must be UTF-8 (serde skips the others unchecked):
+     * `repaired` is the copy and `original` the text it stands for, else both are NULL. */
+    const uint8_t *repaired;
+    const uint8_t *original;
 };
 
 /* Run `expr`; on failure put `seg` in front of the path and return. */
@@ -250,82 +255,12 @@ aq_status read_uuid(reader &r, od::value &v, aq_uuid *out);
 
 aq_status read_opt_uuid(reader &r, od::value &v, aq_opt_uuid *out);
 
+/* Check the value at `raw` (its first byte; the text may be read up to `end`) as serde_json
+ * checks a value it skips, and set *after just past it (json_skip.cc). Paths are the caller's. */
+aq_status ignore_value(reader &r, const uint8_t *raw, const uint8_t *end, const uint8_t **after);
+
+/* The value of an unknown key `k` of an object, checked and left for simdjson to step over. */
 aq_status skip_unknown(reader &r, od::value &v, text_view k);
-
-/* A string nobody reads, checked as serde_json's ignore_str checks it: known escapes, four hex
- * digits after \u, but (unlike strings it reads) any surrogate. Control characters and UTF-8
- * are stage 1's. */
-aq_status skip_string(reader &r, const uint8_t *raw);
-
-/* Check a value nobody reads as serde_json's IgnoredAny would, and move past it. */
-template <typename V>
-aq_status skip_value(reader &r, V &v)
-{
-    od::json_type type;
-    error_code e = v.type().get(type);
-    if (e != simdjson::SUCCESS) return sj_fail(r, e);
-    switch (type) {
-    case od::json_type::object: {
-        od::object obj;
-        if ((e = v.get_object().get(obj)) != simdjson::SUCCESS) return sj_fail(r, e);
-        if (++r.depth > MAX_DEPTH) return too_deep(r);
-        for (auto res : obj) {
-            od::field f;
-            if ((e = std::move(res).get(f)) != simdjson::SUCCESS) return sj_fail(r, e);
-            const uint8_t *key = reinterpret_cast<const uint8_t *>(f.key().raw());
-            AQ_TRY(skip_string(r, key));
-            /* The path shows the key as written. */
-            AQ_TRY(skip_unknown(r, f.value(), {key, scan_plain(r, key)}));
-        }
-        r.depth--;
-        return AQ_OK;
-    }
-    case od::json_type::array: {
-        od::array arr;
-        if ((e = v.get_array().get(arr)) != simdjson::SUCCESS) return sj_fail(r, e);
-        if (++r.depth > MAX_DEPTH) return too_deep(r);
-        size_t i = 0;
-        for (auto res : arr) {
-            od::value item;
-            if ((e = res.get(item)) != simdjson::SUCCESS) return sj_fail(r, e);
-            aq_status st = skip_value(r, item);
-            if (st != AQ_OK) {
-                aq__error_prefix_index(r.err, "", i);
-                return st;
-            }
-            i++;
-        }
-        r.depth--;
-        return AQ_OK;
-    }
-    case od::json_type::string: {
-        od::raw_json_string raw;
-        if ((e = v.get_raw_json_string().get(raw)) != simdjson::SUCCESS) return sj_fail(r, e);
-        return skip_string(r, reinterpret_cast<const uint8_t *>(raw.raw()));
-    }
-    case od::json_type::number: {
-        /* serde_json checks the grammar of a number it skips, not its magnitude (1e400 is
-         * fine). Left unconsumed, simdjson steps over it. */
-        std::string_view t = token(v);
-        if (classify_number(t) != num::bad) return AQ_OK;
-        char text[48];
-        excerpt(text, sizeof text, reinterpret_cast<const uint8_t *>(t.data()), t.size());
-        return fail(r, AQ_ERR_JSON_SYNTAX, "invalid number `%s`", text);
-    }
-    case od::json_type::boolean: {
-        bool b = false;
-        if ((e = v.get_bool().get(b)) != simdjson::SUCCESS) return type_fail(r, v, e, "a value");
-        return AQ_OK;
-    }
-    case od::json_type::null: {
-        bool null = false;
-        if ((e = v.is_null().get(null)) != simdjson::SUCCESS || !null)
-            return type_fail(r, v, simdjson::INCORRECT_TYPE, "a value");
-        return AQ_OK;
-    }
-    }
-    return fail(r, AQ_ERR_JSON_SYNTAX, "invalid JSON value");
-}
 
 /* ---- objects --------------------------------------------------------------------------------- */
 
@@ -341,6 +276,9 @@ struct record {
     const key *keys;
     size_t n;
     uint32_t required; /* bit i: keys[i] must be present */
+    /* Bit i: keys[i] has no serde default, so a struct written as a sequence (serde's other
+     * form of a struct: the values in declaration order) must reach its element. */
+    uint32_t seq_required;
 };
 
 inline int find_key(const record &rec, text_view k, size_t next)
@@ -396,13 +334,44 @@ aq_status walk_fields(reader &r, od::object &obj, const record &rec, F &&on_fiel
     return AQ_OK;
 }
 
+/* A struct written as a JSON array, as serde reads one: the values of its fields in
+ * declaration order; missing trailing ones take their serde default, if all have one. */
+template <typename F>
+aq_status walk_seq(reader &r, od::array &arr, const record &rec, F &&on_field)
+{
+    if (AQ__UNLIKELY(++r.depth > MAX_DEPTH)) return too_deep(r);
+    size_t n = 0;
+    for (auto res : arr) {
+        od::value item;
+        error_code e = res.get(item);
+        if (AQ__UNLIKELY(e != simdjson::SUCCESS)) return sj_fail(r, e);
+        if (n == rec.n)
+            return fail(r, AQ_ERR_JSON_TYPE, "expected %s with %zu elements, found more",
+                        rec.expected, rec.n);
+        IN(r, rec.keys[n].name, on_field((int)n, item));
+        n++;
+    }
+    r.depth--;
+    uint32_t missing = rec.seq_required & ~(uint32_t)((n < 32 ? 1u << n : 0u) - 1u);
+    if (n < rec.n && missing != 0) {
+        int i = __builtin_ctz(missing);
+        return fail(r, AQ_ERR_MISSING_FIELD,
+                    "invalid length %d, expected %s with %zu elements (`%s` has no default)", i,
+                    rec.expected, rec.n, rec.keys[i].name);
+    }
+    return AQ_OK;
+}
+
 template <typename V, typename F>
 aq_status walk(reader &r, V &v, const record &rec, F &&on_field)
 {
     od::object obj;
     error_code e = v.get_object().get(obj);
-    if (AQ__UNLIKELY(e != simdjson::SUCCESS)) return type_fail(r, v, e, rec.expected);
-    return walk_fields(r, obj, rec, on_field);
+    if (AQ__LIKELY(e == simdjson::SUCCESS)) return walk_fields(r, obj, rec, on_field);
+    od::array arr;
+    if (e == simdjson::INCORRECT_TYPE && v.get_array().get(arr) == simdjson::SUCCESS)
+        return walk_seq(r, arr, rec, on_field);
+    return type_fail(r, v, e, rec.expected);
 }
 
 /* ---- lists ----------------------------------------------------------------------------------- */

@@ -171,18 +171,30 @@ size_t scan_plain(const reader &r, const uint8_t *raw)
 
 /* The text of the string whose content starts at `raw` (just after its opening quote), inside
  * the slice simdjson is on: in place when it has no escapes, else unescaped into r.unescaped. */
+/* A string of a repaired slice (reader::repaired) is read only if its original bytes are UTF-8. */
+static aq_status original_utf8(reader &r, const uint8_t *raw, size_t n)
+{
+    if (AQ__LIKELY(r.repaired == nullptr)) return AQ_OK;
+    const char *text = reinterpret_cast<const char *>(r.original + (raw - r.repaired));
+    size_t bad = aq__utf8_invalid_at(text, n);
+    if (bad == n) return AQ_OK;
+    return fail(r, AQ_ERR_JSON_SYNTAX, "a string is not valid UTF-8: byte 0x%02x at offset %zu",
+                (unsigned)(uint8_t)text[bad], bad);
+}
+
 aq_status string_text(reader &r, const uint8_t *raw, text_view *out)
 {
     size_t i = scan_plain(r, raw);
     if (AQ__LIKELY(raw + i < r.end && raw[i] == '"')) {
         *out = {raw, i};
-        return AQ_OK;
+        return original_utf8(r, raw, i);
     }
     /* Escapes: find the closing quote as stage 1 did, then let simdjson unescape. */
     const uint8_t *q = raw + i;
     while (q < r.end && *q != '"') q += *q == '\\' ? 2 : 1;
     if (q >= r.end) return fail(r, AQ_ERR_JSON_SYNTAX, "a string is not closed");
     size_t raw_len = (size_t)(q - raw);
+    AQ_TRY(original_utf8(r, raw, raw_len));
     r.unescaped.len = 0;
     AQ_TRY(reserve(r, r.unescaped, raw_len + UNESCAPE_SLACK));
     uint8_t *dst = r.unescaped.data;
@@ -391,35 +403,23 @@ aq_status read_opt_uuid(reader &r, od::value &v, aq_opt_uuid *out)
 
 /* ---- skipping unknown values ----------------------------------------------------------------- */
 
-/* A string nobody reads, checked as serde_json's ignore_str checks it: known escapes, four hex
- * digits after \u, but (unlike strings it reads) any surrogate. Control characters and UTF-8
- * are stage 1's. */
-aq_status skip_string(reader &r, const uint8_t *raw)
-{
-    for (const uint8_t *p = raw;;) {
-        p += scan_plain(r, p);
-        if (p >= r.end) return fail(r, AQ_ERR_JSON_SYNTAX, "a string is not closed");
-        if (*p == '"') return AQ_OK;
-        uint8_t c = p[1];
-        if (c == 'u') {
-            for (size_t k = 2; k < 6; k++)
-                if (hex.v[p[k]] < 0) return fail(r, AQ_ERR_JSON_SYNTAX, "invalid \\u escape");
-            p += 6;
-        } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
-                   c == 'r' || c == 't') {
-            p += 2;
-        } else {
-            return fail(r, AQ_ERR_JSON_SYNTAX, "invalid escape sequence in a string");
-        }
-    }
-}
-
 aq_status skip_unknown(reader &r, od::value &v, text_view k)
 {
-    /* The key may live in r.unescaped, which skipping reuses: keep a copy for the path. */
+    /* The key may live in r.unescaped: keep a copy for the path. */
     char name[48];
     excerpt(name, sizeof name, k.p, k.n);
-    IN(r, name, skip_value(r, v));
+    const uint8_t *raw = reinterpret_cast<const uint8_t *>(v.raw_json_token().data());
+    const uint8_t *after = raw;
+    IN(r, name, ignore_value(r, raw, r.end, &after));
+    /* simdjson steps over the value; a scalar must end where serde's would. */
+    const uint8_t *q = skip_space(after, r.end);
+    if (q < r.end && *q != ',' && *q != '}') {
+        char text[48];
+        excerpt(text, sizeof text, q, (size_t)(r.end - q));
+        (void)fail(r, AQ_ERR_JSON_SYNTAX, "expected ',' or '}' after the value, found `%s`", text);
+        aq__error_prefix(r.err, name);
+        return AQ_EDECODE;
+    }
     return AQ_OK;
 }
 

@@ -142,6 +142,11 @@ static char *doc_with(const char *fmt, ...)
     "{\"version\":4,\"timestamp\":100,\"metadata\":" meta ",\"tasks\":" tasks ",\"runs\":" runs \
     rest "}"
 #define DOC DOC_WITH(META, "[" TASK "]", "[" RUN "]", "")
+#define WITH_TASK(task) DOC_WITH(META, "[" task "]", "[" RUN "]", "")
+#define WITH_RUN(run) DOC_WITH(META, "[" TASK "]", "[" run "]", "")
+#define WITH_REST(rest) DOC_WITH(META, "[" TASK "]", "[" RUN "]", rest)
+#define WITH_SPEC(payload, constraints, metadata)                                               \
+    WITH_TASK(TASK_WITH(SPEC_WITH(payload, "\"Once\"", constraints, metadata), ""))
 
 /* ---- engine documents: byte identity --------------------------------------------------------- */
 
@@ -525,60 +530,130 @@ static void test_json__unknown_keys_skipped_at_every_level(void **state)
                     ",\"x\":{\"y\":[1e400,-1e-400,123456789012345678901234567890],"
                     "\"\\ud800\":\"\\udc00\\ud800\"},\"z\":1e999");
     aq_snapshot_free(decode_ok(json, strlen(json)));
-    /* Skipped values must still be JSON serde_json accepts. */
+    /* Skipped values must still be JSON serde_json accepts; the path names the unknown key
+     * (and the record it is in), the message where inside the value the problem is. */
     expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":[1,tru]"), AQ_EDECODE,
-                 AQ_ERR_JSON_SYNTAX, "x[1]", "tru");
+                 AQ_ERR_JSON_SYNTAX, "x", "invalid literal at byte 6 of the skipped value");
     expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":{\"y\":[1.]}"), AQ_EDECODE,
-                 AQ_ERR_JSON_SYNTAX, "x.y[0]", "invalid number");
+                 AQ_ERR_JSON_SYNTAX, "x", "invalid number");
     expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":{\"y\":\"\\u12\"}"),
-                 AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "x.y", "escape");
+                 AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "x", "escape");
     expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":[\"\\q\"]"), AQ_EDECODE,
-                 AQ_ERR_JSON_SYNTAX, "x[0]", "escape");
+                 AQ_ERR_JSON_SYNTAX, "x", "escape");
     expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":01"), AQ_EDECODE,
-                 AQ_ERR_JSON_SYNTAX, "x", NULL);
+                 AQ_ERR_JSON_SYNTAX, "x", "leading zero");
+    expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":[1,]"), AQ_EDECODE,
+                 AQ_ERR_JSON_SYNTAX, "x", "expected a value");
+    expect_error(DOC_WITH(META, "[" TASK "]", "[" RUN "]", ",\"x\":{\"a\" 1}"), AQ_EDECODE,
+                 AQ_ERR_JSON_SYNTAX, "x", "expected ':'");
+    expect_error(WITH_TASK(TASK_WITH(SPEC, ",\"x\":[[1]],\"y\":1x")), AQ_EDECODE,
+                 AQ_ERR_JSON_SYNTAX, "tasks[0].y", "expected ',' or '}' after the value");
+    /* (simdjson finds raw control characters first, in the whole record) */
+    expect_error(WITH_TASK(TASK_WITH(SPEC, ",\"x\":[\"a\tb\"]")), AQ_EDECODE,
+                 AQ_ERR_JSON_SYNTAX, "tasks[0]", "control character");
 }
 
-/* Nesting inside skipped values is bounded like serde_json's (127 levels): safe, and an error
- * beyond. */
+/* serde_json's from_slice looks at the UTF-8 of the strings it reads (keys of a record, string
+ * values) and not at those it skips. */
+static void test_json__utf8_only_where_read(void **state)
+{
+    (void)state;
+    const char *json = WITH_TASK(TASK_WITH(SPEC, ",\"x\":[\"\xff\xfe\",{\"\xc3\":1}]"));
+    aq_snapshot_free(decode_ok(json, strlen(json)));
+    json = WITH_REST(",\"x\":\"\xed\xa0\x80\"");
+    aq_snapshot_free(decode_ok(json, strlen(json)));
+    /* Near the end of an unpadded text (the slice is copied first) as anywhere else. */
+    json = DOC_WITH(META, "[" TASK "]", "[" RUN_WITH(RI_WITH("\"Scheduled\"", ",\"x\":\"\xff\""),
+                                                      HISTORY) "]", "");
+    aq_snapshot_free(decode_ok(json, strlen(json)));
+    expect_error(WITH_SPEC(PAYLOAD, CONSTRAINTS, "{\"tags\":[\"ok\",\"\xff\"],\"priority\":0}"),
+                 AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "tasks[0].task_spec.metadata.tags[1]",
+                 "not valid UTF-8: byte 0xff at offset 0");
+    expect_error(WITH_TASK(TASK_WITH(SPEC, ",\"\xff\":1,\"y\":\"\xff\"")), AQ_EDECODE,
+                 AQ_ERR_JSON_SYNTAX, "tasks[0]", "not valid UTF-8");
+}
+
+/* serde_json skips a value without looking at its depth, and so does the reader, without
+ * recursion: any depth, at the top level or inside a record, in memory of a bit per level. */
 static void test_json__deep_nesting_in_unknown_values(void **state)
 {
     (void)state;
-    for (int extra = 125; extra <= 127; extra++) { /* the root object is level 1 */
-        static char json[8192];
-        char *p = json;
-        p += sprintf(p, "{\"x\":");
-        for (int i = 0; i < extra; i++) *p++ = '[';
-        for (int i = 0; i < extra; i++) *p++ = ']';
-        p += sprintf(p, ",%s", &DOC[1]);
-        aq_snapshot *s = NULL;
-        aq_error err;
-        aq_status st = aq_snapshot_decode_json(json, strlen(json), NULL, &s, &err);
-        if (extra <= 126) {
-            if (st != AQ_OK) fail_msg("depth %d: %s", extra + 1, err.message);
+    size_t depths[] = {126, 127, 128, 1000, 1000000};
+    for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++) {
+        size_t n = depths[d];
+        char *json = malloc(2 * n + 1024);
+        assert_non_null(json);
+        for (int inside = 0; inside < 2; inside++) {
+            /* At the top, or under runs[0].run_instance (the 124 levels). */
+            const char *head = inside ? "{\"version\":4,\"timestamp\":100,\"metadata\":" META
+                                        ",\"tasks\":[" TASK "],\"runs\":[{\"run_instance\":"
+                                        "{\"x\":"
+                                      : "{\"x\":";
+            /* The rest of the object the value is in: without its opening brace. */
+            const char *rest = inside ? RI_WITH("\"Scheduled\"", "") : DOC;
+            char *p = json + sprintf(json, "%s", head);
+            memset(p, '[', n);
+            p += n;
+            memset(p, ']', n);
+            p += n;
+            p += sprintf(p, ",%s%s", rest + 1,
+                         inside ? ",\"state_history\":" HISTORY ",\"attempts\":[]}]}" : "");
+            aq_snapshot *s = NULL;
+            aq_error err;
+            if (aq_snapshot_decode_json(json, (size_t)(p - json), NULL, &s, &err) != AQ_OK)
+                fail_msg("depth %zu (%s): %s", n, inside ? "in a run" : "at the top",
+                         err.message);
+            assert_int_equal(s->runs.count, 1);
             aq_snapshot_free(s);
-        } else {
-            assert_int_equal(st, AQ_EDECODE);
-            assert_int_equal(err.kind, AQ_ERR_TOO_DEEP);
-            assert_null(s);
         }
+        free(json);
     }
-    /* Far deeper than any limit: no stack exhaustion. */
-    size_t n = 1000000;
-    char *json = malloc(2 * n + 64);
-    assert_non_null(json);
-    char *p = json + sprintf(json, "{\"x\":");
-    memset(p, '[', n);
-    p += n;
-    memset(p, ']', n);
-    p += n;
-    *p++ = '}';
-    aq_snapshot *s = NULL;
-    aq_error err;
-    assert_int_equal(aq_snapshot_decode_json(json, (size_t)(p - json), NULL, &s, &err),
-                     AQ_EDECODE);
-    assert_int_equal(err.kind, AQ_ERR_TOO_DEEP);
-    assert_null(s);
-    free(json);
+}
+
+/* serde reads a struct (and a struct variant) written as an array of its values in declaration
+ * order; missing trailing values take their serde default, when they all have one. */
+static void test_json__struct_as_sequence(void **state)
+{
+    (void)state;
+    const char *json = DOC_WITH("[8,1,1,1]",
+                                "[[[" TASK_ID ",[[1,2,3],null],{\"Repeat\":[2,60]},[1,null,null],"
+                                "[[],0,null]],10,null]]",
+                                "[" RUN "]", "");
+    aq_snapshot *s = decode_ok(json, strlen(json));
+    assert_int_equal(s->metadata.schema_version, 8);
+    assert_int_equal(s->metadata.run_count, 1);
+    const aq_task *t = &s->tasks.items[0];
+    assert_int_equal(t->task_spec.run_policy.kind, AQ_RUN_POLICY_REPEAT);
+    assert_int_equal(t->task_spec.run_policy.repeat.count, 2);
+    assert_int_equal(t->task_spec.run_policy.repeat.interval_secs, 60);
+    assert_int_equal(t->task_spec.payload.bytes.len, 3);
+    /* Defaulted: the constraints' hold policy and safety level, the task's canceled_at. */
+    assert_int_equal(t->task_spec.constraints.safety_level, AQ_SAFETY_LEVEL_PURE);
+    assert_false(t->canceled_at.present);
+    aq_snapshot_free(s);
+
+    /* The whole snapshot as an array; the defaulted sections may end it early. */
+    json = "[4,100," META ",[" TASK "],[" RUN "],{\"paused\":false,\"paused_at\":null,"
+           "\"resumed_at\":null}]";
+    s = decode_ok(json, strlen(json));
+    assert_int_equal(s->tasks.count, 1);
+    assert_int_equal(s->budgets.count, 0);
+    assert_non_null(s->budgets.items);
+    aq_snapshot_free(s);
+
+    /* An Option without a serde default must be there; so must everything else. */
+    expect_error(WITH_TASK("[" SPEC "]"), AQ_EDECODE, AQ_ERR_MISSING_FIELD, "tasks[0]",
+                 "invalid length 1, expected struct SnapshotTask with 4 elements (`created_at`");
+    expect_error(WITH_TASK("[" SPEC ",10]"), AQ_EDECODE, AQ_ERR_MISSING_FIELD, "tasks[0]",
+                 "(`updated_at` has no default)");
+    expect_error(DOC_WITH("[8,1,1,1,5]", "[" TASK "]", "[" RUN "]", ""), AQ_EDECODE,
+                 AQ_ERR_JSON_TYPE, "metadata", "expected struct SnapshotMetadata with 4 elements, "
+                                               "found more");
+    expect_error(DOC_WITH("[8,\"1\",1,1]", "[" TASK "]", "[" RUN "]", ""), AQ_EDECODE,
+                 AQ_ERR_JSON_TYPE, "metadata.wal_sequence", "expected u64");
+    expect_error("[4,100]", AQ_EDECODE, AQ_ERR_MISSING_FIELD, "",
+                 "invalid length 2, expected struct Snapshot with 14 elements");
+    expect_error("[]", AQ_EDECODE, AQ_ERR_MISSING_FIELD, "", "invalid length 0");
 }
 
 static void test_json__externally_tagged_forms(void **state)
@@ -660,11 +735,6 @@ static void test_json__uuid_forms(void **state)
 
 /* ---- every decode error, with its path ------------------------------------------------------- */
 
-#define WITH_TASK(task) DOC_WITH(META, "[" task "]", "[" RUN "]", "")
-#define WITH_RUN(run) DOC_WITH(META, "[" TASK "]", "[" run "]", "")
-#define WITH_REST(rest) DOC_WITH(META, "[" TASK "]", "[" RUN "]", rest)
-#define WITH_SPEC(payload, constraints, metadata)                                               \
-    WITH_TASK(TASK_WITH(SPEC_WITH(payload, "\"Once\"", constraints, metadata), ""))
 #define THRESHOLD(pct)                                                                          \
     WITH_REST(",\"subscriptions\":[{\"subscription_id\":" RUN_ID ",\"task_id\":" TASK_ID        \
               ",\"filter\":{\"BudgetThreshold\":{\"task_id\":" TASK_ID                         \
@@ -714,9 +784,8 @@ static void test_json__wrong_json_types(void **state)
                  AQ_ERR_JSON_TYPE, "tasks[0].task_spec.metadata.tags[0]", "expected a string");
     expect_error(WITH_SPEC("{\"bytes\":\"AQID\"}", CONSTRAINTS, TMETA), AQ_EDECODE,
                  AQ_ERR_JSON_TYPE, "tasks[0].task_spec.payload.bytes", "found a string");
-    expect_error(WITH_TASK("[]"), AQ_EDECODE, AQ_ERR_JSON_TYPE, "tasks[0]",
+    expect_error(WITH_TASK("true"), AQ_EDECODE, AQ_ERR_JSON_TYPE, "tasks[0]",
                  "expected struct SnapshotTask");
-    expect_error("[]", AQ_EDECODE, AQ_ERR_JSON_TYPE, "", "found an array");
     expect_error("4", AQ_EDECODE, AQ_ERR_JSON_TYPE, "", "found the integer 4");
     expect_error("\"x\"", AQ_EDECODE, AQ_ERR_JSON_TYPE, "", "found a string");
     expect_error(WITH_REST(",\"engine\":{\"paused\":nul}"), AQ_EDECODE, AQ_ERR_JSON_SYNTAX,
@@ -879,7 +948,8 @@ static void test_json__malformed_text(void **state)
     for (size_t i = 0; i < sizeof not_utf8 / sizeof not_utf8[0]; i++) {
         json = doc_with(WITH_SPEC(PAYLOAD, CONSTRAINTS, "{\"tags\":[\"a%sb\"],\"priority\":0}"),
                         not_utf8[i]);
-        expect_error(json, AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "tasks[0]", "UTF-8");
+        expect_error(json, AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "tasks[0].task_spec.metadata.tags[0]",
+                     "UTF-8");
     }
 }
 
@@ -1184,7 +1254,9 @@ int main(void)
         cmocka_unit_test(test_json__defaulted_keys_missing_take_defaults),
         cmocka_unit_test(test_json__option_keys_missing_are_none),
         cmocka_unit_test(test_json__unknown_keys_skipped_at_every_level),
+        cmocka_unit_test(test_json__utf8_only_where_read),
         cmocka_unit_test(test_json__deep_nesting_in_unknown_values),
+        cmocka_unit_test(test_json__struct_as_sequence),
         cmocka_unit_test(test_json__externally_tagged_forms),
         cmocka_unit_test(test_json__uuid_forms),
         cmocka_unit_test(test_json__missing_and_duplicate_keys),

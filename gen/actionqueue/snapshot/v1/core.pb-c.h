@@ -186,7 +186,7 @@ struct  Actionqueue__Snapshot__V1__RunPolicy__Cron
   char *expression;
   /*
    * Absent = unbounded; when present >= 1.
-   * aqsnap: option
+   * aqsnap: option default omit
    */
   protobuf_c_boolean has_max_occurrences;
   uint32_t max_occurrences;
@@ -266,7 +266,7 @@ struct  Actionqueue__Snapshot__V1__TaskConstraints
   Actionqueue__Snapshot__V1__SafetyLevel safety_level;
   /*
    * When present: non-empty, no empty entry.
-   * aqsnap: option since=5
+   * aqsnap: option default since=5
    */
   Actionqueue__Snapshot__V1__StringList *required_capabilities;
 };
@@ -305,12 +305,12 @@ struct  Actionqueue__Snapshot__V1__TaskSpec
   Actionqueue__Snapshot__V1__TaskConstraints *constraints;
   Actionqueue__Snapshot__V1__TaskMetadata *metadata;
   /*
-   * aqsnap: uuid option since=5
+   * aqsnap: uuid option default since=5
    */
   protobuf_c_boolean has_parent_task_id;
   ProtobufCBinaryData parent_task_id;
   /*
-   * aqsnap: uuid option since=8
+   * aqsnap: uuid option default since=8
    */
   protobuf_c_boolean has_tenant_id;
   ProtobufCBinaryData tenant_id;

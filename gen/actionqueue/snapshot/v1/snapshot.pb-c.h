@@ -145,7 +145,7 @@ struct  Actionqueue__Snapshot__V1__SnapshotTask
   protobuf_c_boolean has_updated_at;
   uint64_t updated_at;
   /*
-   * aqsnap: option
+   * aqsnap: option default
    */
   protobuf_c_boolean has_canceled_at;
   uint64_t canceled_at;
@@ -226,7 +226,7 @@ struct  Actionqueue__Snapshot__V1__SnapshotAttemptHistoryEntry
    */
   char *error;
   /*
-   * aqsnap: option since=5
+   * aqsnap: option default since=5
    */
   protobuf_c_boolean has_output;
   ProtobufCBinaryData output;
