@@ -64,7 +64,7 @@ static const char usage_validate[] =
     "  --stream  read FILE one record at a time instead of loading it whole: memory stays at\n"
     "            the largest record plus the ids, whatever the snapshot's size. The same rules\n"
     "            and output; the CRC is known at the end, so a damaged file may print\n"
-    "            violations before its CRC mismatch. Protobuf files only (not '-').\n";
+    "            violations before its CRC mismatch. Not '-'.\n";
 
 static const char usage_convert[] =
     "usage: aqsnap convert [--to protobuf|json] [--pretty] [--stream] [--max-memory SIZE]\n"
@@ -77,9 +77,9 @@ static const char usage_convert[] =
     "  --to FORMAT   protobuf or json\n"
     "  --pretty      JSON only: indented instead of the engine's compact layout\n"
     "  --stream      copy one record at a time (memory stays at the largest record plus the\n"
-    "                ids, whatever the snapshot's size); the same checks and output. A\n"
-    "                protobuf IN only (not '-'); OUT defaults to JSON. Unknown top-level\n"
-    "                fields are not copied.\n";
+    "                ids, whatever the snapshot's size); the same checks and output. Not\n"
+    "                '-'; needs --to (IN's format is known only once it is read). Unknown\n"
+    "                top-level fields are not copied.\n";
 
 static const char usage_dump[] =
     "usage: aqsnap dump [--pretty] [--max-memory SIZE] FILE\n"
@@ -506,8 +506,9 @@ static int cmd_convert(int argc, char **argv)
         return usage_error(usage_convert, "--pretty applies to --to json only");
     prog_file = in;
     if (o.stream) {
+        if (!o.has_to) return usage_error(usage_convert, "--stream needs --to protobuf or json");
         aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
-        wo.format = o.has_to ? o.to : AQ_FORMAT_JSON;
+        wo.format = o.to;
         if (o.pretty) wo.flags |= AQ_WRITE_JSON_PRETTY;
         return convert_streaming(in, out, &wo);
     }

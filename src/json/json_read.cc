@@ -611,8 +611,23 @@ aq_status missing(reader &r, uint32_t required, uint32_t seen)
     return AQ_EDECODE;
 }
 
+/* A streaming read at field i: the required fields before it must have come. */
+aq_status missing_before(reader &r, int i, uint32_t seen)
+{
+    uint32_t lack = snapshot_rec.required & ((1u << i) - 1u) & ~seen;
+    if (AQ__LIKELY(lack == 0)) return AQ_OK;
+    const char *name = snapshot_rec.keys[__builtin_ctz(lack)].name;
+    (void)fail(r, AQ_ERR_MISSING_FIELD,
+               "missing field `%s` before `%s` (a streaming read needs the fields in the "
+               "engine's order; aq_snapshot_load reads this document)",
+               name, snapshot_rec.keys[i].name);
+    aq__error_prefix(r.err, name);
+    return AQ_EDECODE;
+}
+
 /* The root as an object, *p at its '{'; *p moves past it. A streaming input takes the fields
- * in their declaration order only: it hands them out as they come. */
+ * in their declaration order only, since it hands them out as they come: the required ones
+ * before a field must be there when it comes. */
 template <typename In, typename Lists>
 aq_status root_object(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_snapshot *s)
 {
@@ -647,9 +662,9 @@ aq_status root_object(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_sn
                 }
                 if constexpr (In::ordered)
                     if ((size_t)i < next) return in.out_of_order(r, i, next - 1);
+                if constexpr (In::ordered) AQ_TRY(missing_before(r, i, seen));
                 seen |= bit;
                 next = (size_t)i + 1;
-                lists.seen = seen;
                 IN(r, rec.keys[i].name, top_member(r, in, lists, i, &p, s));
             }
             AQ_TRY(space(r, in, &p));
@@ -687,7 +702,6 @@ aq_status root_array(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_sna
             if (n == rec.n)
                 return fail(r, AQ_ERR_JSON_TYPE, "expected %s with %zu elements, found more",
                             rec.expected, rec.n);
-            lists.seen = (uint32_t)((2u << n) - 1u);
             IN(r, rec.keys[n].name, top_member(r, in, lists, (int)n, &p, s));
             n++;
             AQ_TRY(space(r, in, &p));
@@ -740,7 +754,6 @@ aq_status read_root(reader &r, In &in, Lists &lists, aq_snapshot *s)
 
 /* The lists go into the snapshot; metadata's counts size the tasks and runs lists. */
 struct whole_lists {
-    uint32_t seen = 0;
     template <typename In, typename L, typename F>
     aq_status read(reader &r, In &in, const uint8_t **p, uint32_t, L *list, F &&read_item)
     {
@@ -772,11 +785,14 @@ aq_status read_document(reader &r, aq_snapshot *s)
     return AQ_OK;
 }
 
-aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allocator *alloc,
-                 aq_snapshot *s, aq_error *err)
+/* f(r) with a reader over [data, data + len) (readable to data + readable) and a parser sized
+ * for a text of text_len bytes. */
+template <typename F>
+aq_status with_reader(const uint8_t *data, size_t len, size_t readable, uint64_t text_len,
+                      const aq_allocator *alloc, aq_arena *arena, aq_error *err, F &&f)
 {
     aq_status st;
-    reader r{nullptr, s->arena, err,      aq__allocator_or_default(alloc),
+    reader r{nullptr, arena,      err,      aq__allocator_or_default(alloc),
              data,    data + len, data + readable, data + len,
              0,       buffer{}, buffer{}, buffer{},
              0,       0,          aq__budget_of(alloc), 0,
@@ -785,13 +801,133 @@ aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allo
         od::parser parser;
         r.parser = &parser;
         /* Sized for a typical record; grows to the largest slice. Unescaping keys needs it too. */
-        st = parser_allocate(r, len < 65536 ? len : 65536);
-        if (st == AQ_OK) st = read_document(r, s);
+        st = parser_allocate(r, text_len < 65536 ? (size_t)text_len : 65536);
+        if (st == AQ_OK) st = f(r);
     }
     aq__budget_release(r.budget, r.parser_bytes); /* the parser is gone */
     release(r, r.unescaped);
     release(r, r.stack);
     release(r, r.tail);
+    return st;
+}
+
+aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allocator *alloc,
+                 aq_snapshot *s, aq_error *err)
+{
+    return with_reader(data, len, readable, len, alloc, s->arena, err,
+                       [&](reader &r) { return read_document(r, s); });
+}
+
+/* ---- a streaming read: the document through a window, each record handed out ----------------- */
+
+/* The window: the text from the current position on, fetched from the caller in pieces; it
+ * grows to the largest value that has to be whole in it (a record, or a skipped value). */
+struct window_text {
+    static constexpr bool ordered = true;
+    const aq__json_stream *js;
+    aq_allocator al;
+    uint8_t *buf = nullptr;
+    size_t cap = 0;    /* text bytes it holds; SIMDJSON_PADDING more are allocated */
+    uint64_t left = 0; /* text not fetched yet */
+
+    bool can_fetch() const { return left > 0; }
+
+    aq_status fetch(reader &r, const uint8_t **p)
+    {
+        size_t keep = (size_t)(r.text_end - *p);
+        if (keep == cap) { /* the value fills the window: twice the room */
+            size_t grown = cap * 2;
+            if (grown - keep > left) grown = keep + (size_t)left;
+            uint8_t *g = static_cast<uint8_t *>(al.alloc(al.ctx, grown + simdjson::SIMDJSON_PADDING));
+            if (g == nullptr) return aq__fail_oom(r.err);
+            if (keep > 0) memcpy(g, *p, keep);
+            al.free(al.ctx, buf, cap + simdjson::SIMDJSON_PADDING);
+            buf = g;
+            cap = grown;
+        } else if (keep > 0) {
+            memmove(buf, *p, keep);
+        }
+        r.base += (uint64_t)(*p - r.text);
+        size_t want = cap - keep < left ? cap - keep : (size_t)left;
+        AQ_TRY(js->read(js->ctx, buf + keep, want));
+        left -= want;
+        r.text = buf;
+        r.text_end = buf + keep + want;
+        r.readable_end = buf + cap + simdjson::SIMDJSON_PADDING;
+        *p = buf;
+        return AQ_OK;
+    }
+
+    aq_status out_of_order(reader &r, int i, size_t last)
+    {
+        const char *name = snapshot_rec.keys[i].name;
+        (void)fail(r, AQ_ERR_STREAM_ORDER,
+                   "field `%s` comes after `%s`: a streaming read needs the fields in the "
+                   "engine's order (aq_snapshot_load reads this document)",
+                   name, snapshot_rec.keys[last].name);
+        aq__error_prefix(r.err, name);
+        return AQ_EDECODE;
+    }
+};
+
+/* A top-level list's items, each handed to the caller and its memory reused for the next. */
+template <typename T>
+struct stream_items {
+    const aq__json_stream *js;
+    uint32_t number;
+    aq_arena *arena;
+    size_t n = 0;
+    T tmp{};
+
+    aq_status start() { return AQ_OK; }
+
+    T *slot()
+    {
+        tmp = T();
+        return &tmp;
+    }
+
+    aq_status add()
+    {
+        aq_status st = js->item(js->ctx, number, n, &tmp);
+        aq__arena_reset(arena);
+        n++;
+        return st;
+    }
+};
+
+/* Lists go to the caller, who learns when one starts. */
+struct stream_lists {
+    const aq__json_stream *js;
+    aq_arena *arena; /* the items' strings and lists */
+
+    template <typename In, typename L, typename F>
+    aq_status read(reader &r, In &in, const uint8_t **p, uint32_t number, L *, F &&read_item)
+    {
+        AQ_TRY(js->list(js->ctx, number));
+        using T = std::remove_pointer_t<decltype(L::items)>;
+        stream_items<T> items{js, number, arena};
+        aq_arena *head = r.arena;
+        r.arena = arena;
+        aq_status st = top_list<T>(r, in, p, items, read_item);
+        r.arena = head;
+        return st;
+    }
+};
+
+aq_status read_stream(const aq__json_stream *js, const aq_allocator *alloc, aq_arena *items,
+                      aq_error *err)
+{
+    window_text in{js, aq__allocator_or_default(alloc)};
+    in.left = js->len;
+    in.cap = js->len < ((size_t)256 << 10) ? (size_t)js->len + 1 : (size_t)256 << 10;
+    in.buf = static_cast<uint8_t *>(in.al.alloc(in.al.ctx, in.cap + simdjson::SIMDJSON_PADDING));
+    if (in.buf == nullptr) return aq__fail_oom(err);
+    stream_lists lists{js, items};
+    aq_status st = with_reader(in.buf, 0, in.cap + simdjson::SIMDJSON_PADDING, js->len, alloc,
+                               js->head->arena, err,
+                               [&](reader &r) { return read_root(r, in, lists, js->head); });
+    in.al.free(in.al.ctx, in.buf, in.cap + simdjson::SIMDJSON_PADDING);
     return st;
 }
 
@@ -828,6 +964,27 @@ static aq_status decode_json(const uint8_t *data, size_t len, size_t readable,
     }
     *out = s;
     return AQ_OK;
+}
+
+aq_status aq__json_read_stream(const aq__json_stream *js, const aq_allocator *alloc,
+                               aq_error *err)
+{
+    if (js->len > MAX_TEXT)
+        return aq__fail(err, AQ_ELIMIT, AQ_ERR_PAYLOAD_TOO_LARGE,
+                        "JSON text of %llu bytes is over simdjson's limit of %zu",
+                        (unsigned long long)js->len, MAX_TEXT);
+    aq_arena *items = aq__arena_create(alloc, (size_t)16 << 10);
+    if (items == nullptr) return aq__fail_oom(err);
+    aq_status st;
+    try {
+        st = read_stream(js, alloc, items, err);
+    } catch (const std::bad_alloc &) {
+        st = aq__fail_oom(err);
+    } catch (...) {
+        st = aq__fail(err, AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "internal error in the JSON reader");
+    }
+    aq__arena_destroy(items);
+    return aq__error_finish(err, st);
 }
 
 aq_status aq__snapshot_decode_json_padded(const uint8_t *data, size_t len, size_t capacity,

@@ -347,7 +347,7 @@ case_validate_violations() {
     done
 }
 
-# --stream: the same verdicts from a read one record at a time; protobuf files only.
+# --stream: the same verdicts from a read one record at a time, in either format.
 case_validate_stream() {
     for v in $VERSIONS; do
         nonul_v "$v"
@@ -357,10 +357,20 @@ case_validate_stream() {
         expect_out_lines 1
         expect_err_empty
     done
-    env_v 8
-    run validate --stream env8.snap
+    for v in $VERSIONS; do
+        env_v "$v"
+        run validate --stream "env$v.snap"
+        expect_rc 0
+        expect_out_line "env$v.snap: valid"
+    done
+    invalid_doc
+    run validate bad.snap
+    cp out whole.out
+    cp err whole.err
+    run validate --stream bad.snap
     expect_rc 1
-    expect_err_match "^aqsnap: env8.snap: the file is engine JSON: streaming reads take the protobuf format"
+    expect_same_file whole.out out
+    expect_same_file whole.err err
     setup util corrupt flip pb8.snap crc-pb8.snap 100
     run validate --stream crc-pb8.snap
     expect_rc 1
@@ -825,34 +835,36 @@ case_convert_long_name() {
     done
 }
 
-# --stream: the files a whole conversion writes, copied one record at a time (protobuf IN;
-# OUT JSON by default). A damaged IN fails after the copy began: OUT is not created.
+# --stream: the files a whole conversion writes, copied one record at a time, from either
+# format (--to is needed). A damaged IN fails after the copy began: OUT is not created.
 case_convert_stream() {
     for v in $VERSIONS; do
         nonul_v "$v"
-        run convert --stream "pb$v.snap" "s$v.snap"
-        expect_rc 0
-        expect_out_empty
-        expect_err_empty
-        expect_same_file "json$v.snap" "s$v.snap"
-        run convert --stream --to protobuf "pb$v.snap" "s$v.pb"
-        expect_rc 0
-        expect_same_file "pb$v.snap" "s$v.pb"
+        for to in json protobuf; do
+            for f in "pb$v.snap" "json$v.snap"; do
+                run convert --to "$to" "$f" "whole-$to-$f"
+                run convert --stream --to "$to" "$f" "s-$to-$f"
+                expect_rc 0
+                expect_out_empty
+                expect_err_empty
+                expect_same_file "whole-$to-$f" "s-$to-$f"
+            done
+        done
     done
-    run convert --pretty pb8.snap whole-pretty.snap
-    run convert --stream --pretty pb8.snap pretty.snap
+    run convert --to json --pretty pb8.snap whole-pretty.snap
+    run convert --stream --to json --pretty pb8.snap pretty.snap
     expect_rc 0
     expect_same_file whole-pretty.snap pretty.snap
     setup util corrupt flip pb8.snap crc-pb8.snap 100
-    run convert --stream crc-pb8.snap dest
+    run convert --stream --to json crc-pb8.snap dest
     expect_rc 1
     expect_err_match "^aqsnap: crc-pb8.snap: CRC-32 mismatch"
     expect_absent dest dest.tmp
-    run convert --stream json8.snap dest
-    expect_rc 1
-    expect_err_match "^aqsnap: json8.snap: the file is engine JSON"
-    expect_absent dest dest.tmp
-    run convert --stream pb8.snap no/such/dir/out
+    run convert --stream pb8.snap dest
+    expect_rc 2
+    expect_err_match "^aqsnap: --stream needs --to"
+    expect_absent dest
+    run convert --stream --to json pb8.snap no/such/dir/out
     expect_rc 3
     expect_err_match "^aqsnap: no/such/dir/out: open directory"
 }
