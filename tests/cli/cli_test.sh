@@ -825,6 +825,38 @@ case_convert_long_name() {
     done
 }
 
+# --stream: the files a whole conversion writes, copied one record at a time (protobuf IN;
+# OUT JSON by default). A damaged IN fails after the copy began: OUT is not created.
+case_convert_stream() {
+    for v in $VERSIONS; do
+        nonul_v "$v"
+        run convert --stream "pb$v.snap" "s$v.snap"
+        expect_rc 0
+        expect_out_empty
+        expect_err_empty
+        expect_same_file "json$v.snap" "s$v.snap"
+        run convert --stream --to protobuf "pb$v.snap" "s$v.pb"
+        expect_rc 0
+        expect_same_file "pb$v.snap" "s$v.pb"
+    done
+    run convert --pretty pb8.snap whole-pretty.snap
+    run convert --stream --pretty pb8.snap pretty.snap
+    expect_rc 0
+    expect_same_file whole-pretty.snap pretty.snap
+    setup util corrupt flip pb8.snap crc-pb8.snap 100
+    run convert --stream crc-pb8.snap dest
+    expect_rc 1
+    expect_err_match "^aqsnap: crc-pb8.snap: CRC-32 mismatch"
+    expect_absent dest dest.tmp
+    run convert --stream json8.snap dest
+    expect_rc 1
+    expect_err_match "^aqsnap: json8.snap: the file is engine JSON"
+    expect_absent dest dest.tmp
+    run convert --stream pb8.snap no/such/dir/out
+    expect_rc 3
+    expect_err_match "^aqsnap: no/such/dir/out: open directory"
+}
+
 # An invalid snapshot is refused (exit 1, the first violation named); OUT is not created and a
 # previous OUT is kept byte for byte.
 case_convert_invalid() {
