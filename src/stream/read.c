@@ -451,6 +451,9 @@ aq_status aq_snapshot_read(const char *path, const aq_read_options *opts, aq_ite
                       "the file is engine JSON: streaming reads take the protobuf format (load "
                       "it with aq_snapshot_load, or convert it with `aqsnap convert --to "
                       "protobuf`)");
+    /* Streaming reads check the payload's end by the file's: protobuf files (never the
+     * engine's) have no bytes after it. */
+    if (st == AQ_OK && info.trailing > 0) st = aq__trailing(err, info.payload_len, info.trailing);
     if (st == AQ_OK) {
         r->payload_len = r->limit = info.payload_len;
         r->crc_expected = info.crc32;
