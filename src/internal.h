@@ -48,6 +48,9 @@ aq_status aq__fail(aq_error *err, aq_status status, aq_error_kind kind, const ch
 aq_status aq__vfail(aq_error *err, aq_status status, aq_error_kind kind, const char *fmt,
                     va_list ap) AQ__PRINTF(4, 0);
 aq_status aq__fail_oom(aq_error *err);
+/* A system call's failure: AQ_EIO / AQ_ERR_SYSCALL, "<call> <name>: <strerror>" (name NULL:
+ * "<call> failed: <strerror>"), with sys_errno. */
+aq_status aq__fail_sys(aq_error *err, int errnum, const char *call, const char *name);
 
 /* Paths are built while a failure unwinds, so the success path pays nothing: the innermost
  * converter names its field, each caller prepends its own segment. */
@@ -220,6 +223,8 @@ uint32_t aq__crc32(const uint8_t *data, size_t len);
 uint32_t aq__crc32_update(uint32_t crc, const uint8_t *data, size_t len);
 /* Write the 12-byte header for `len` payload bytes that follow it at hdr + 12. */
 void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len);
+/* The 12-byte header of a payload of `len` bytes whose CRC-32 is `crc`. */
+void aq__envelope_header(uint8_t *hdr, uint32_t frame_version, size_t len, uint32_t crc);
 /* The largest payload for a max_payload option: 0 means AQ_DEFAULT_MAX_PAYLOAD, and nothing is
  * over what the envelope's u32 length holds. */
 uint64_t aq__payload_cap(uint64_t max_payload);
@@ -238,6 +243,13 @@ aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *
                             aq_error *err);
 /* The AQ_ERR_TRAILING_DATA problem: `extra` bytes after a `len`-byte payload. */
 aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
+
+/* ---- writing files (file_write.c) ------------------------------------------------------------- */
+
+struct aq_write_options;
+/* The caller's write options (NULL, version 1 or 2) with every default filled in and checked. */
+aq_status aq__write_options(const struct aq_write_options *in, struct aq_write_options *o,
+                            aq_error *err);
 
 /* ---- opening and reading files (file_load.c) ------------------------------------------------ */
 
@@ -272,6 +284,7 @@ typedef struct aq__sys_table {
     int (*dup)(int fd);
     int (*fchmod)(int fd, unsigned mode);
     int (*fchown)(int fd, unsigned uid, unsigned gid);
+    long (*pwrite)(int fd, const void *buf, size_t n, uint64_t offset);
 } aq__sys_table;
 
 extern aq__sys_table aq__sys;
@@ -305,6 +318,23 @@ aq_status aq__snapshot_decode_json_padded(const uint8_t *data, size_t len, size_
 aq_status aq__snapshot_encode_json_reserving(const aq_snapshot *snap, const aq_allocator *alloc,
                                              uint32_t flags, size_t reserve, aq_buffer *out,
                                              aq_error *err);
+
+/* An engine JSON document written a top-level field at a time, in field order, byte for byte as
+ * the whole-snapshot writer writes it (json_write.c): the bytes collect in aq__json_doc_out(),
+ * which the caller may empty (len = 0) between calls. err must outlive the document. */
+typedef struct aq__json_doc aq__json_doc;
+aq_status aq__json_doc_create(const aq_allocator *alloc, uint32_t flags, aq_error *err,
+                              aq__json_doc **out);
+/* Field `number` of x (a list: all of x's records, usually none), as the whole writer writes
+ * it; x->metadata.schema_version decides which keys exist. */
+aq_status aq__json_doc_field(aq__json_doc *d, const aq_snapshot *x, uint32_t number);
+/* Record `index` of list field `number` (its key and '[' come with index 0); then
+ * aq__json_doc_end_list() after the last. The schema version is the last field's. */
+aq_status aq__json_doc_item(aq__json_doc *d, uint32_t number, size_t index, const void *value);
+aq_status aq__json_doc_end_list(aq__json_doc *d);
+aq_status aq__json_doc_finish(aq__json_doc *d);
+aq__outbuf *aq__json_doc_out(aq__json_doc *d);
+void aq__json_doc_destroy(aq__json_doc *d);
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file aqsnap/stream.h
- * Streaming reads: a snapshot file handed to the caller one field or record at a time, with
- * memory bounded by the largest record plus validation's id maps, not by the snapshot. For C
- * engines that restore their own data structures from a snapshot: no aq_snapshot is built.
+ * Streaming reads and writes: a snapshot file handed to the caller, or taken from it, one field
+ * or record at a time, with memory bounded by the largest record plus validation's id maps, not
+ * by the snapshot. For C engines that restore and persist their own data structures: no
+ * aq_snapshot is built.
  *
+ * READING
  * Callbacks, not a pull iterator: the reader owns the loop, so the file, the read window, the
  * CRC and the validation state live in one call and are gone when it returns, whatever
  * happened; an engine's restore is a loop body anyway, and it stops the read by returning a
@@ -47,6 +49,7 @@
 #include "aqsnap/alloc.h"
 #include "aqsnap/error.h"
 #include "aqsnap/export.h"
+#include "aqsnap/file.h"
 #include "aqsnap/model.h"
 #include "aqsnap/snapshot_fields.h"
 #include "aqsnap/validate.h"
@@ -107,6 +110,54 @@ typedef struct aq_read_options {
  */
 AQ_API AQ_NODISCARD aq_status aq_snapshot_read(const char *path, const aq_read_options *opts,
                                                aq_item_fn fn, void *ctx, aq_error *err);
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+/**
+ * WRITING. A writer creates the file with aq_snapshot_write()'s protocol (file.h: a locked
+ * temporary file beside the target, fsync, rename, fsync of the directory; the target is not
+ * touched before aq_writer_commit()), and takes the snapshot's fields in the reader's order:
+ * aq_writer_add() with field AQ_FIELD_VERSION, then AQ_FIELD_TIMESTAMP, AQ_FIELD_METADATA, each
+ * record of AQ_FIELD_TASKS, each of AQ_FIELD_RUNS, AQ_FIELD_ENGINE, each record of
+ * AQ_FIELD_DEPENDENCY_DECLARATIONS, and so on (aqsnap/snapshot_fields.h). A field never added
+ * has the value of a new snapshot (aq_snapshot_new: version 4, metadata.schema_version 8,
+ * everything else zero or empty). `value` points to the native value, as aq_item.value does; it
+ * is encoded before aq_writer_add() returns, so the caller may reuse its memory for the next
+ * record. The bytes written are those aq_snapshot_write() writes for the same snapshot, in
+ * either format, except that a snapshot's unknown top-level fields (aq_snapshot.unknown) cannot
+ * be added.
+ *
+ * Validation (unless AQ_WRITE_NO_VALIDATE) is aq_snapshot_check()'s, one record at a time, as
+ * for a streaming read: a record that breaks a rule is refused when it is added, with the
+ * violation's status, kind and path; rules about whole lists (metadata's counts) fail
+ * aq_writer_commit(). The payload is capped at max_payload as aq_snapshot_write() caps it.
+ *
+ * Any failure leaves the writer failed: later calls return the first failure again, and
+ * aq_writer_commit() or aq_writer_abort() removes the temporary file. The length and CRC-32 of
+ * the envelope are computed as the payload is written and filled in by aq_writer_commit().
+ * Memory: the largest record's encoding, a 1 MiB output buffer and the validation's id maps.
+ */
+typedef struct aq_writer aq_writer;
+
+/** Start writing the snapshot file at `path` (the temporary file is created now).
+ *  @param opts NULL for defaults (protobuf, validated, fsynced). On failure *out is NULL. */
+AQ_API AQ_NODISCARD aq_status aq_writer_open(const char *path, const aq_write_options *opts,
+                                             aq_writer **out, aq_error *err);
+
+/** Add field `field` (a value once, or the next record of a list). Fields must come in
+ *  increasing number order: AQ_EINVAL / AQ_ERR_STREAM_ORDER otherwise. */
+AQ_API AQ_NODISCARD aq_status aq_writer_add(aq_writer *w, aq_field field, const void *value,
+                                            aq_error *err);
+
+/** Finish the payload, check the rules that need every record, fill in the header and
+ *  durably replace the target. The writer is freed whatever the result; on failure the
+ *  temporary file is gone and the target untouched (except AQ_EIO for the directory's fsync
+ *  alone, as for aq_snapshot_write()). */
+AQ_API AQ_NODISCARD aq_status aq_writer_commit(aq_writer *w, aq_error *err);
+
+/** Give up: the temporary file is removed, the target untouched, the writer freed (NULL is
+ *  fine). */
+AQ_API void aq_writer_abort(aq_writer *w);
 
 #ifdef __cplusplus
 }

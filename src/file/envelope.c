@@ -33,11 +33,16 @@ static void put_u32le(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len)
+void aq__envelope_header(uint8_t *hdr, uint32_t frame_version, size_t len, uint32_t crc)
 {
     put_u32le(hdr, frame_version);
     put_u32le(hdr + 4, (uint32_t)len);
-    put_u32le(hdr + 8, aq__crc32(hdr + 12, len));
+    put_u32le(hdr + 8, crc);
+}
+
+void aq__envelope_seal(uint8_t *hdr, uint32_t frame_version, size_t len)
+{
+    aq__envelope_header(hdr, frame_version, len, aq__crc32(hdr + 12, len));
 }
 
 static uint32_t get_u32le(const uint8_t *p)

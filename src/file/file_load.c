@@ -20,13 +20,6 @@
 /* Streams are read into a buffer that starts at this size and doubles. */
 #define STREAM_FIRST ((size_t)64 << 10)
 
-static aq_status sys_fail(aq_error *err, const char *call, int errnum)
-{
-    (void)aq__fail(err, AQ_EIO, AQ_ERR_SYSCALL, "%s failed: %s", call, strerror(errnum));
-    err->sys_errno = errnum;
-    return AQ_EIO;
-}
-
 static aq_status no_snapshot(aq_error *err, const char *what)
 {
     return aq__fail(err, AQ_NO_SNAPSHOT, AQ_ERR_NO_SNAPSHOT, "no snapshot: %s", what);
@@ -136,13 +129,13 @@ aq_status aq__file_open_read(const char *path, int *fd, aq_error *err)
     /* A socket cannot be opened at all. */
     if (e == ENXIO && aq__sys.fstatat(AT_FDCWD, path, &st, 0) == 0 && !S_ISREG(st.st_mode))
         return not_a_file(err, st.st_mode);
-    return sys_fail(err, "open", e);
+    return aq__fail_sys(err, e, "open", NULL);
 }
 
 aq_status aq__file_size(int fd, uint64_t *size, aq_error *err)
 {
     struct stat st;
-    if (aq__sys.fstat(fd, &st) != 0) return sys_fail(err, "fstat", errno);
+    if (aq__sys.fstat(fd, &st) != 0) return aq__fail_sys(err, errno, "fstat", NULL);
     if (!S_ISREG(st.st_mode)) return not_a_file(err, st.st_mode);
     if (st.st_size == 0) return no_snapshot(err, "the file is empty");
     *size = (uint64_t)st.st_size;
@@ -156,7 +149,7 @@ aq_status aq__file_read_full(int fd, uint8_t *buf, size_t n, size_t *got, aq_err
         long r = aq__sys.read(fd, buf + *got, n - *got);
         if (r < 0) {
             if (errno == EINTR) continue;
-            return sys_fail(err, "read", errno);
+            return aq__fail_sys(err, errno, "read", NULL);
         }
         if (r == 0) break;
         *got += (size_t)r;
@@ -352,7 +345,7 @@ static aq_status read_stream(FILE *f, const aq_load_options *o, aq_allocator al,
         size_t n = fread(*buf + *len, 1, room, f);
         *len += n;
         if (n == room) continue;
-        if (ferror(f)) return sys_fail(err, "read", errno != 0 ? errno : EIO);
+        if (ferror(f)) return aq__fail_sys(err, errno != 0 ? errno : EIO, "read", NULL);
         return AQ_OK; /* end of the stream */
     }
 }

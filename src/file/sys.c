@@ -44,9 +44,14 @@ static int sys_fchown(int fd, unsigned uid, unsigned gid)
     return fchown(fd, (uid_t)uid, (gid_t)gid);
 }
 
+static long sys_pwrite(int fd, const void *buf, size_t n, uint64_t offset)
+{
+    return (long)pwrite(fd, buf, n, (off_t)offset);
+}
+
 #define AQ__SYS_REAL                                                                            \
     {sys_openat, sys_read, sys_write, fsync,   close,   renameat,   unlinkat,                   \
-     fstat,      fstatat,  sys_try_lock, sys_dup, sys_fchmod, sys_fchown}
+     fstat,      fstatat,  sys_try_lock, sys_dup, sys_fchmod, sys_fchown, sys_pwrite}
 
 const aq__sys_table aq__sys_default = AQ__SYS_REAL;
 

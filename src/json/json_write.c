@@ -566,6 +566,101 @@ static aq_status w_snapshot(jw *w, const aq_snapshot *x)
     RECORD_BODY(snapshot)
 }
 
+/* ---- the document one field at a time (the streaming writer) ---------------------------------- */
+
+static uint32_t clamp_schema(uint32_t schema)
+{
+    return schema < AQ_SCHEMA_MIN ? AQ_SCHEMA_MIN : schema > AQ_SCHEMA_MAX ? AQ_SCHEMA_MAX : schema;
+}
+
+struct aq__json_doc {
+    jw w;
+    aq_allocator al;
+};
+
+aq_status aq__json_doc_create(const aq_allocator *alloc, uint32_t flags, aq_error *err,
+                              aq__json_doc **out)
+{
+    *out = NULL;
+    if ((flags & ~AQ_JSON_PRETTY) != 0)
+        return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "unknown flags 0x%x",
+                        (unsigned)(flags & ~AQ_JSON_PRETTY));
+    aq_allocator al = aq__allocator_or_default(alloc);
+    aq__json_doc *d = al.alloc(al.ctx, sizeof *d);
+    if (d == NULL) return aq__fail_oom(err);
+    memset(d, 0, sizeof *d);
+    d->al = al;
+    d->w = (jw){{{0}, NULL, 0, 0, 0}, err, AQ_SCHEMA_MAX, (flags & AQ_JSON_PRETTY) != 0, true, 0};
+    aq_status st = aq__outbuf_start(&d->w.out, alloc, 0, (size_t)64 << 10, err);
+    if (st == AQ_OK) st = open_(&d->w, '{');
+    if (st != AQ_OK) {
+        aq__json_doc_destroy(d);
+        return st;
+    }
+    *out = d;
+    return AQ_OK;
+}
+
+#define W_ONE_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                \
+    case num: W_FIELD(rec, pb, member, num, kind, type, presence, since, json, def) return AQ_OK;
+
+aq_status aq__json_doc_field(aq__json_doc *d, const aq_snapshot *x, uint32_t number)
+{
+    jw *w = &d->w;
+    w->schema = clamp_schema(x->metadata.schema_version);
+    switch (number) {
+        AQ_FIELDS_snapshot(W_ONE_FIELD)
+    default:
+        return aq__fail(w->err, AQ_EINVAL, AQ_ERR_ARGUMENT, "the snapshot has no field %u", number);
+    }
+}
+#undef W_ONE_FIELD
+
+#define W_ITEM(rec, pb, member, num, kind, type, presence, since, json, def)                     \
+    case num:                                                                                   \
+        if (index == 0) {                                                                       \
+            if ((since) > AQ_SCHEMA_MIN && w->schema < (since))                                 \
+                return refuse_list(w, json, 1, since);                                          \
+            AQ_TRY(key_(w, "\"" json "\"", sizeof(json) + 1));                                   \
+            AQ_TRY(open_(w, '['));                                                              \
+        }                                                                                       \
+        AQ_TRY(item(w));                                                                        \
+        IN_INDEX(w, json, index, w_##type(w, (const aq_##type *)value));                        \
+        return AQ_OK;
+
+aq_status aq__json_doc_item(aq__json_doc *d, uint32_t number, size_t index, const void *value)
+{
+    jw *w = &d->w;
+    switch (number) {
+        AQ_SECTIONS(W_ITEM)
+    default:
+        return aq__fail(w->err, AQ_EINVAL, AQ_ERR_ARGUMENT, "field %u is not a list", number);
+    }
+}
+#undef W_ITEM
+
+aq_status aq__json_doc_end_list(aq__json_doc *d)
+{
+    return close_(&d->w, ']');
+}
+
+aq_status aq__json_doc_finish(aq__json_doc *d)
+{
+    return close_(&d->w, '}');
+}
+
+aq__outbuf *aq__json_doc_out(aq__json_doc *d)
+{
+    return &d->w.out;
+}
+
+void aq__json_doc_destroy(aq__json_doc *d)
+{
+    if (d == NULL) return;
+    aq__outbuf_free(&d->w.out);
+    d->al.free(d->al.ctx, d, sizeof *d);
+}
+
 /* A first guess at the output size from the record counts and payload sizes, so that a typical
  * snapshot needs no regrowth; doubling handles the rest. */
 static size_t size_guess(const aq_snapshot *s, bool pretty)
@@ -593,10 +688,7 @@ aq_status aq__snapshot_encode_json_reserving(const aq_snapshot *snap, const aq_a
     if ((flags & ~AQ_JSON_PRETTY) != 0)
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "unknown flags 0x%x",
                         (unsigned)(flags & ~AQ_JSON_PRETTY));
-    uint32_t schema = snap->metadata.schema_version;
-    if (schema < AQ_SCHEMA_MIN) schema = AQ_SCHEMA_MIN;
-    if (schema > AQ_SCHEMA_MAX) schema = AQ_SCHEMA_MAX;
-    jw w = {{{0}, NULL, 0, 0, 0}, err, schema, (flags & AQ_JSON_PRETTY) != 0, true, 0};
+    jw w = {{{0}, NULL, 0, 0, 0}, err, clamp_schema(snap->metadata.schema_version), (flags & AQ_JSON_PRETTY) != 0, true, 0};
     aq_status st = aq__outbuf_start(&w.out, alloc, reserve_front, size_guess(snap, w.pretty), err);
     if (st == AQ_OK) st = w_snapshot(&w, snap);
     if (st != AQ_OK) {

@@ -35,6 +35,16 @@ aq_status aq__fail(aq_error *err, aq_status status, aq_error_kind kind, const ch
     return status;
 }
 
+aq_status aq__fail_sys(aq_error *err, int errnum, const char *call, const char *name)
+{
+    if (name != NULL)
+        (void)aq__fail(err, AQ_EIO, AQ_ERR_SYSCALL, "%s %s: %s", call, name, strerror(errnum));
+    else
+        (void)aq__fail(err, AQ_EIO, AQ_ERR_SYSCALL, "%s failed: %s", call, strerror(errnum));
+    err->sys_errno = errnum;
+    return AQ_EIO;
+}
+
 aq_status aq__fail_oom(aq_error *err)
 {
     return aq__fail(err, AQ_ENOMEM, AQ_ERR_OUT_OF_MEMORY, "out of memory");

@@ -49,6 +49,8 @@ typedef struct section {
                         aq_snapshot *s, size_t i, aq_error *err);
     /* Convert and pack every record of the section. */
     aq_status (*encode)(aq__enc *e, const aq_snapshot *s, aq__outbuf *o, aq_error *err);
+    /* Convert and pack one record, `i` in its list. */
+    aq_status (*encode_one)(aq__enc *e, const void *item, size_t i, aq__outbuf *o, aq_error *err);
 } section;
 
 static aq_status unpack_failed(const aq__dec *d, size_t len, aq_error *err)
@@ -75,15 +77,20 @@ static aq_status unpack_failed(const aq__dec *d, size_t len, aq_error *err)
         memset(&s->member.items[i], 0, sizeof s->member.items[i]);                             \
         return aq__##type##_from_pb(d, m, &s->member.items[i], err);                            \
     }                                                                                           \
+    static inline aq_status member##_encode_one(aq__enc *e, const void *item, size_t i,          \
+                                                aq__outbuf *o, aq_error *err)                   \
+    {                                                                                           \
+        pb_##type *m;                                                                           \
+        AQ__IN_INDEX(err, #member, i, aq__##type##_to_pb(e, item, &m, err));                    \
+        AQ__IN_INDEX(err, #member, i, out_message(o, num, &m->base, err));                      \
+        aq__arena_reset(e->scratch);                                                            \
+        return AQ_OK;                                                                           \
+    }                                                                                           \
     static aq_status member##_encode(aq__enc *e, const aq_snapshot *s, aq__outbuf *o,           \
                                      aq_error *err)                                             \
     {                                                                                           \
-        for (size_t i = 0; i < s->member.count; i++) {                                          \
-            pb_##type *m;                                                                       \
-            AQ__IN_INDEX(err, #member, i, aq__##type##_to_pb(e, &s->member.items[i], &m, err)); \
-            AQ__IN_INDEX(err, #member, i, out_message(o, num, &m->base, err));                  \
-            aq__arena_reset(e->scratch);                                                        \
-        }                                                                                       \
+        for (size_t i = 0; i < s->member.count; i++)                                            \
+            AQ_TRY(member##_encode_one(e, &s->member.items[i], i, o, err));                     \
         return AQ_OK;                                                                           \
     }
 AQ_SECTIONS(SECTION)
@@ -91,7 +98,7 @@ AQ_SECTIONS(SECTION)
 
 #define ENTRY(rec, pb, member, num, kind, type, presence, since, json, def)                      \
     [num] = {num, #member, sizeof *((aq_snapshot *)0)->member.items, member##_alloc,            \
-             member##_decode, member##_encode},
+             member##_decode, member##_encode, member##_encode_one},
 static const section sections[N_FIELDS] = {AQ_SECTIONS(ENTRY)};
 #undef ENTRY
 
@@ -322,20 +329,6 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
 
 /* ---- one field at a time (the streaming reader, src/stream/read.c) ---------------------------- */
 
-size_t aq__pb_record_size(uint32_t number)
-{
-    const section *sec = section_of(number);
-    return sec != NULL ? sec->item_size : 0;
-}
-
-const char *aq__pb_field_name(uint32_t number)
-{
-#define NAME(rec, pb, member, num, kind, type, presence, since, json, def) [num] = #member,
-    static const char *const names[N_FIELDS] = {AQ_FIELDS_snapshot(NAME)};
-#undef NAME
-    return number < N_FIELDS ? names[number] : NULL;
-}
-
 aq_status aq__pb_check_field(const aq__wire_field *f, aq_error *err)
 {
     const section *sec = section_of(f->number);
@@ -378,6 +371,9 @@ aq_status aq__pb_decode_head(aq__dec *d, const uint8_t *data, size_t len, aq_sna
 }
 
 /* ---- encoding --------------------------------------------------------------------------------- */
+
+static aq_status pack_head(aq__enc *e, const aq_snapshot *s, aq_allocator al, aq_buffer *out,
+                           aq_error *err);
 
 /* Copy the packed head fields at head[*at..) whose numbers are below `before`. */
 static aq_status head_until(const aq_buffer *head, size_t *at, uint32_t before, aq__outbuf *o,
@@ -440,6 +436,32 @@ static size_t size_guess(const aq_snapshot *s)
     size_t records = 0 AQ_SECTIONS(COUNT);
 #undef COUNT
     return records < (SIZE_MAX - 4096) / 512 ? 4096 + records * 512 : SIZE_MAX / 2;
+}
+
+aq_status aq__pb_encode_record(aq__enc *e, uint32_t number, const void *item, size_t index,
+                                aq__outbuf *o, aq_error *err)
+{
+    const section *sec = section_of(number);
+    if (sec == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "field %u is not a list", number);
+    return aq__error_finish(err, sec->encode_one(e, item, index, o, err));
+}
+
+aq_status aq__pb_encode_head_field(aq__enc *e, const aq_snapshot *s, uint32_t number,
+                                   aq__outbuf *o, aq_error *err)
+{
+    aq_buffer head = {0};
+    AQ_TRY(pack_head(e, s, o->alloc, &head, err));
+    aq_status st = AQ_OK;
+    aq__wire_field f;
+    for (size_t at = 0; st == AQ_OK && at < head.len && aq__wire_next(head.data, head.len, at, &f) == 0;
+         at = f.end) {
+        if (f.number != number) continue;
+        st = aq__outbuf_reserve(o, f.end - f.start, err);
+        if (st == AQ_OK) memcpy(o->data + o->len, head.data + f.start, f.end - f.start);
+        if (st == AQ_OK) o->len += f.end - f.start;
+    }
+    aq_buffer_free(&head);
+    return aq__error_finish(err, st);
 }
 
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *s, const aq_allocator *alloc,

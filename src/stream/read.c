@@ -15,6 +15,7 @@
 #include "aqsnap/snapshot.h"
 #include "aqsnap/stream.h"
 #include "internal.h"
+#include "model/fields.h"
 #include "protobuf/pb_fields.h"
 #include "validate/validator.h"
 
@@ -94,9 +95,7 @@ static aq_status seek_to(reader *r, uint64_t at, uint64_t end)
 {
     off_t to = (off_t)(AQ_ENVELOPE_SIZE + at);
     if (lseek(r->fd, to, SEEK_SET) != to) {
-        (void)aq__fail(r->err, AQ_EIO, AQ_ERR_SYSCALL, "lseek failed: %s", strerror(errno));
-        r->err->sys_errno = errno;
-        return AQ_EIO;
+        return aq__fail_sys(r->err, errno, "lseek", NULL);
     }
     r->fetched = r->consumed = at;
     r->at = r->end = 0;
@@ -174,7 +173,7 @@ typedef struct stream {
     aq__dec dec;           /* the current record and its scratch */
     uint32_t last;         /* the highest known field number met */
     size_t index;          /* records of that field so far */
-    bool head_done, engine_done;
+    uint32_t given;        /* the fields that are not lists, numbered below this, are out */
     bool stopped_by_validation, stopped_by_callback;
     bool any_known;     /* a known field was met */
     bool need_segments; /* the first known field is not version, timestamp or metadata */
@@ -200,12 +199,13 @@ static aq_status give(stream *s, aq_field field, size_t index, const void *value
             return AQ_EINVALID;
         }
     }
-    aq_item item = {field, aq__pb_field_name(field), index, value};
+    const aq__field_info *f = aq__field_info_of(field);
+    aq_item item = {field, f->name, index, value};
     aq_status st = s->fn(s->ctx, &item, s->r.err);
     if (st == AQ_OK) return AQ_OK;
     s->stopped_by_callback = true;
     if (s->r.err->status != AQ_OK) return st;
-    if (aq__pb_record_size(field) != 0)
+    if (f->item_size != 0)
         return aq__fail(s->r.err, st, AQ_ERR_STOPPED, "the callback stopped the read at %s[%zu]",
                         item.name, index);
     return aq__fail(s->r.err, st, AQ_ERR_STOPPED, "the callback stopped the read at %s",
@@ -219,28 +219,32 @@ static aq_status decode_head(stream *s)
     return aq__error_finish(s->r.err, st);
 }
 
-/* Hand out what comes before field `next` and has not been: version, timestamp and metadata
- * before the first list, engine after runs (with defaults when the file has none). */
+/* Before list field `next` (or the end): hand out the fields that are not lists, numbered below
+ * it, that have not been (decoded together, as their required ones need each other): as
+ * aq_snapshot_decode() gives them (their defaults when the file has none), an absent optional
+ * message not at all. */
 static aq_status advance(stream *s, uint32_t next)
 {
-    if (!s->head_done && next > AQ_FIELD_METADATA) {
-        s->head_done = true;
-        AQ_TRY(decode_head(s));
-        AQ_TRY(give(s, AQ_FIELD_VERSION, 0, &s->head->version));
-        AQ_TRY(give(s, AQ_FIELD_TIMESTAMP, 0, &s->head->timestamp));
-        AQ_TRY(give(s, AQ_FIELD_METADATA, 0, &s->head->metadata));
-    }
-    if (!s->engine_done && next > AQ_FIELD_ENGINE) {
-        s->engine_done = true;
-        AQ_TRY(decode_head(s));
-        AQ_TRY(give(s, AQ_FIELD_ENGINE, 0, &s->head->engine));
+    bool decoded = false;
+    for (; s->given < next && s->given <= AQ_FIELD_MAX; s->given++) {
+        const aq__field_info *f = aq__field_info_of(s->given);
+        if (f == NULL || f->item_size != 0) continue;
+        if (!decoded) AQ_TRY(decode_head(s));
+        decoded = true;
+        const void *value = aq__field_value(s->head, f);
+        if (value != NULL) AQ_TRY(give(s, (aq_field)s->given, 0, value));
     }
     return AQ_OK;
 }
 
+static const char *name_of(uint32_t number)
+{
+    return aq__field_info_of(number)->name;
+}
+
 static aq_status out_of_order(stream *s, const aq__wire_field *f)
 {
-    const char *name = aq__pb_field_name(f->number);
+    const char *name = name_of(f->number);
     if (f->number == s->last)
         return aq__fail(s->r.err, AQ_EDECODE, AQ_ERR_STREAM_ORDER,
                         "field %u (%s) at payload offset %llu appears a second time: a streaming "
@@ -250,15 +254,15 @@ static aq_status out_of_order(stream *s, const aq__wire_field *f)
                     "field %u (%s) at payload offset %llu comes after field %u (%s): a streaming "
                     "read needs fields in number order (aq_snapshot_load reads this file)",
                     f->number, name, (unsigned long long)s->r.consumed, s->last,
-                    aq__pb_field_name(s->last));
+                    name_of(s->last));
 }
 
 static aq_status one_field(stream *s, const aq__wire_field *f)
 {
     const uint8_t *p = s->r.win + s->r.at;
-    const char *name = aq__pb_field_name(f->number);
-    if (name == NULL) return AQ_OK; /* unknown: skipped */
-    size_t item_size = aq__pb_record_size(f->number);
+    const aq__field_info *info = aq__field_info_of(f->number);
+    if (info == NULL) return AQ_OK; /* unknown: skipped */
+    size_t item_size = info->item_size;
     if (!s->any_known) {
         s->any_known = true;
         if (f->number > AQ_FIELD_METADATA) { /* lists first: see read_by_segments */
@@ -270,8 +274,7 @@ static aq_status one_field(stream *s, const aq__wire_field *f)
         return out_of_order(s, f);
     if (f->number != s->last) s->index = 0;
     s->last = f->number;
-    AQ_TRY(advance(s, f->number));
-    if (item_size == 0) { /* version, timestamp, metadata, engine */
+    if (item_size == 0) { /* version, timestamp, metadata, engine: out before the next list */
         size_t n = f->end - f->start;
         AQ_TRY(aq__outbuf_reserve(&s->head_bytes, n, s->r.err));
         memcpy(s->head_bytes.data + s->head_bytes.len, p + f->start, n);
@@ -279,6 +282,7 @@ static aq_status one_field(stream *s, const aq__wire_field *f)
         return AQ_OK;
     }
 
+    AQ_TRY(advance(s, f->number));
     void *item = aq__arena_alloc(s->dec.arena, item_size);
     if (item == NULL) return aq__fail_oom(s->r.err);
     aq_status st = aq__pb_decode_record(&s->dec, f->number, p + f->value, f->value_len,
@@ -328,7 +332,7 @@ static aq_status read_by_segments(stream *s)
         aq__wire_field f;
         st = next_field(r, &f);
         if (st != AQ_OK) break;
-        if (aq__pb_field_name(f.number) != NULL) {
+        if (aq__field_info_of(f.number) != NULL) {
             if (n > 0 && segs[n - 1].number == f.number && segs[n - 1].end == r->consumed) {
                 segs[n - 1].end = r->consumed + f.end;
             } else if (n == SEGMENTS_MAX) {

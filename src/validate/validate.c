@@ -9,8 +9,8 @@
  * notes which record it is in (section and index), and a report formats the path from that
  * plus the field's name.
  *
- * Cross-record rules (unique ids, "the task exists") use hash indexes of record indices
- * (uuid_set.c), all allocated before the walk so that running out of memory never leaves a
+ * Cross-record rules (unique ids, "the task exists") use hash maps of the ids (uuid_set.c),
+ * sized before the walk for a whole snapshot, so that running out of memory never leaves a
  * partial report.
  */
 #include <inttypes.h>
@@ -24,6 +24,7 @@
 #include "aqsnap/schema_facts.h"
 #include "aqsnap/version.h"
 #include "checker.h"
+#include "model/fields.h"
 #include "validator.h"
 #include "internal.h"
 
@@ -791,6 +792,13 @@ bool aq__validator_stopped(const aq__validator *v)
     return v->c.stop;
 }
 
+aq_status aq__validator_head(aq__validator *v, const aq_snapshot *head)
+{
+    checker *c = &v->c;
+    if (!c->stop) snapshot_features(c, head);
+    return c->fatal;
+}
+
 aq_status aq__validator_finish(aq__validator *v, const aq_snapshot *head, size_t *count)
 {
     checker *c = &v->c;
@@ -828,39 +836,32 @@ static aq_status check_lists_readable(checker *c, const aq_snapshot *s)
     return AQ_OK;
 }
 
-/* Where a snapshot keeps the records of each list, by field number. */
-typedef struct list_place {
-    size_t items, count, item_size; /* offsets in aq_snapshot; item_size 0: not a list */
-} list_place;
-
-#define LIST_PLACE(root, pb, member, num, kind, type, presence, since, json, def)                  [num] = {offsetof(aq_snapshot, member.items), offsetof(aq_snapshot, member.count),                       sizeof *((aq_snapshot *)0)->member.items},
-static const list_place lists[AQ_FIELD_MAX + 1] = {AQ_SECTIONS(LIST_PLACE)};
-#undef LIST_PLACE
-
 /* The snapshot's fields in number order, as a streaming read meets them. */
 static aq_status feed(aq__validator *v, const aq_snapshot *s)
 {
-    const unsigned char *base = (const unsigned char *)s;
-    for (uint32_t f = 1; f <= AQ_FIELD_MAX; f++) {
-        const list_place *l = &lists[f];
-        if (l->item_size == 0) continue;
-        size_t n;
-        memcpy(&n, base + l->count, sizeof n);
-        AQ_TRY(aq__validator_expect(v, (aq_field)f, n));
-    }
-    for (uint32_t f = 1; f <= AQ_FIELD_MAX && !v->c.stop; f++) {
-        const list_place *l = &lists[f];
-        if (f == AQ_FIELD_METADATA) AQ_TRY(aq__validator_field(v, AQ_FIELD_METADATA, 0, &s->metadata));
-        if (f == AQ_FIELD_ENGINE) AQ_TRY(aq__validator_field(v, AQ_FIELD_ENGINE, 0, &s->engine));
-        if (l->item_size == 0) continue;
+    for (uint32_t n = 1; n <= AQ_FIELD_MAX; n++) {
+        const aq__field_info *f = aq__field_info_of(n);
+        if (f == NULL || f->item_size == 0) continue;
         const unsigned char *items;
-        size_t n;
-        memcpy(&items, base + l->items, sizeof items);
-        memcpy(&n, base + l->count, sizeof n);
-        for (size_t i = 0; i < n && !v->c.stop; i++) {
-            if (i + PREFETCH_AHEAD < n)
-                aq__validator_prefetch(v, (aq_field)f, items + (i + PREFETCH_AHEAD) * l->item_size);
-            AQ_TRY(aq__validator_field(v, (aq_field)f, i, items + i * l->item_size));
+        size_t count;
+        aq__field_list(s, f, &items, &count);
+        AQ_TRY(aq__validator_expect(v, (aq_field)n, count));
+    }
+    for (uint32_t n = 1; n <= AQ_FIELD_MAX && !v->c.stop; n++) {
+        const aq__field_info *f = aq__field_info_of(n);
+        if (f == NULL) continue;
+        if (f->item_size == 0) {
+            const void *value = aq__field_value(s, f);
+            if (value != NULL) AQ_TRY(aq__validator_field(v, (aq_field)n, 0, value));
+            continue;
+        }
+        const unsigned char *items;
+        size_t count;
+        aq__field_list(s, f, &items, &count);
+        for (size_t i = 0; i < count && !v->c.stop; i++) {
+            if (i + PREFETCH_AHEAD < count)
+                aq__validator_prefetch(v, (aq_field)n, items + (i + PREFETCH_AHEAD) * f->item_size);
+            AQ_TRY(aq__validator_field(v, (aq_field)n, i, items + i * f->item_size));
         }
     }
     return AQ_OK;

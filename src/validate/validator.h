@@ -50,6 +50,11 @@ void aq__validator_prefetch(const aq__validator *v, aq_field field, const void *
 /* True once the callback asked to stop or a fatal failure happened: later fields are ignored. */
 bool aq__validator_stopped(const aq__validator *v);
 
+/* The schema-version features of the snapshot's own fields other than lists, in `head` (a
+ * snapshot whose lists are not looked at), now: for a writer that holds those fields only
+ * while they are added. Then pass NULL to aq__validator_finish. */
+aq_status aq__validator_head(aq__validator *v, const aq_snapshot *head);
+
 /* The rules still open (counts, absent metadata or engine), then the schema-version features of
  * the snapshot's own fields other than lists (`head`: a snapshot whose lists are not looked
  * at), then the result, as aq_snapshot_check returns it; *count (may be NULL) gets the number

@@ -28,6 +28,7 @@
 #include "internal.h"
 #include "sample.h"
 #include "scratch_dir.h"
+#include "stream_write.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
@@ -499,9 +500,15 @@ static int f_fchown(int fd, unsigned uid, unsigned gid)
     return aq__sys_default.fchown(fd, uid, gid);
 }
 
+static long f_pwrite(int fd, const void *buf, size_t n, uint64_t offset)
+{
+    FAIL_IF_HIT("pwrite");
+    return aq__sys_default.pwrite(fd, buf, n, offset);
+}
+
 static const aq__sys_table faulty = {f_openat,  f_read,   f_write,    f_fsync,  f_close,
                                      f_renameat, f_unlinkat, f_fstat, f_fstatat, f_try_lock,
-                                     f_dup,     f_fchmod, f_fchown};
+                                     f_dup,     f_fchmod, f_fchown, f_pwrite};
 
 /* True when directory `d` holds exactly one entry, `name` (no temporary file left). */
 static bool only_entry(const char *d, const char *name)
@@ -511,8 +518,8 @@ static bool only_entry(const char *d, const char *name)
     return system(cmd) == 0;
 }
 
-/* Every call of the write path failing in turn: AQ_EIO naming the call, no temporary file, the
- * old snapshot byte for byte. */
+/* Every call of the write path failing in turn, for aq_snapshot_write and the streaming writer:
+ * AQ_EIO naming the call, no temporary file, the old snapshot byte for byte. */
 static void test_file__failed_writes_leave_old_snapshot_intact(void **state)
 {
     (void)state;
@@ -541,10 +548,17 @@ static void test_file__failed_writes_leave_old_snapshot_intact(void **state)
         {"close", 0, EIO, false, "close durable.bin.tmp"},
         {"renameat", 0, EXDEV, false, "rename durable.bin.tmp"},
     };
+    /* The streaming writer makes the same calls, and fills in the header with pwrite. */
+    static const fault_case header = {"pwrite", 0, EIO, false, "write durable.bin.tmp"};
+    size_t n_cases = sizeof cases / sizeof cases[0];
     aq__sys = faulty;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        break_call(cases[i]);
-        expect_broken(&cases[i], aq_snapshot_write(path, new_snap, NULL, &err), &err);
+    for (size_t i = 0; i < 2 * n_cases + 1; i++) {
+        const fault_case *c = i < 2 * n_cases ? &cases[i % n_cases] : &header;
+        break_call(*c);
+        if (i < n_cases)
+            expect_broken(c, aq_snapshot_write(path, new_snap, NULL, &err), &err);
+        else
+            expect_broken(c, stream_write(path, new_snap, NULL, &err), &err);
         assert_null(strstr(err.message, path)); /* the caller's path is not repeated */
         assert_true(only_entry(sub, "durable.bin"));
         size_t now_len;
