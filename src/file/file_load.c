@@ -307,7 +307,7 @@ static aq_status count_trailing(FILE *f, const aq_load_options *o, uint64_t *tra
                             "header announces",
                             (unsigned long long)o->max_payload);
         if (n == sizeof chunk) continue;
-        if (ferror(f)) return sys_fail(err, "read", errno != 0 ? errno : EIO);
+        if (ferror(f)) return aq__fail_sys(err, errno != 0 ? errno : EIO, "read", NULL);
         return AQ_OK;
     }
 }
