@@ -231,8 +231,8 @@ uint64_t aq__payload_cap(uint64_t max_payload);
 /* What a snapshot image of `size` bytes is, from its first n = min(size, 12) bytes (n >= 1), with
  * every size check that needs no payload byte (the rule is in file.h; max_payload as returned by
  * aq__payload_cap): an envelope (info->framed,
- * the payload follows the 12 bytes) or a bare JSON document (the payload is the whole image).
- * Fills info (crc32 as the header states it). */
+ * the payload follows the 12 bytes, then info->trailing bytes nobody reads) or a bare JSON
+ * document (the payload is the whole image). Fills info (crc32 as the header states it). */
 struct aq_load_info;
 aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t max_payload,
                             struct aq_load_info *info, aq_error *err);
@@ -241,7 +241,7 @@ aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t 
  * cannot load, and fails here as aq__envelope_read() would fail it. */
 aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *image_size,
                             aq_error *err);
-/* The AQ_ERR_TRAILING_DATA failure: `extra` bytes after a `len`-byte payload. */
+/* The AQ_ERR_TRAILING_DATA problem: `extra` bytes after a `len`-byte payload. */
 aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
 
 /* ---- writing files (file_write.c) ------------------------------------------------------------- */

@@ -190,8 +190,9 @@ static aq_status load_payload(int fd, const aq_load_options *o, aq__budget *b,
                       (info->framed ? AQ_ENVELOPE_SIZE : 0) + first_len + got,
                       (info->framed ? AQ_ENVELOPE_SIZE : 0) + len);
     uint8_t extra;
-    if (st == AQ_OK) st = aq__file_read_full(fd, &extra, 1, &got, err);
-    if (st == AQ_OK && got > 0)
+    /* Bytes after the payload are read by nobody; without them, the payload is the file's end. */
+    if (st == AQ_OK && info->trailing == 0) st = aq__file_read_full(fd, &extra, 1, &got, err);
+    if (st == AQ_OK && info->trailing == 0 && got > 0)
         st = aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
                       "the file grew while being read: more than the %zu bytes it had", len);
     if (st == AQ_OK) st = decode(buf, len, capacity, true, o, b, info, out, err);
@@ -291,10 +292,31 @@ static bool grow(aq_allocator al, uint8_t **buf, size_t len, size_t *cap, size_t
     return true;
 }
 
+/* After the image a header announced: count the bytes the stream still holds, which nobody
+ * reads, up to the payload cap (a stream that goes on past it is refused). */
+static aq_status count_trailing(FILE *f, const aq_load_options *o, uint64_t *trailing,
+                                aq_error *err)
+{
+    uint8_t chunk[4096];
+    for (;;) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        *trailing += n;
+        if (*trailing > o->max_payload)
+            return aq__fail(err, AQ_ELIMIT, AQ_ERR_TRAILING_DATA,
+                            "the stream goes on for more than %llu bytes after the payload the "
+                            "header announces",
+                            (unsigned long long)o->max_payload);
+        if (n == sizeof chunk) continue;
+        if (ferror(f)) return aq__fail_sys(err, errno != 0 ? errno : EIO, "read", NULL);
+        return AQ_OK;
+    }
+}
+
 /* Read the whole stream into *buf (*len bytes, AQ__JSON_PADDING more readable), never more
- * than a snapshot may take: the payload cap, or the image a known header announces. */
+ * than a snapshot may take: the payload cap, or the image a known header announces (and
+ * *trailing: the bytes after that image, counted and dropped). */
 static aq_status read_stream(FILE *f, const aq_load_options *o, aq_allocator al, uint8_t **buf,
-                             size_t *len, size_t *cap, aq_error *err)
+                             size_t *len, size_t *cap, uint64_t *trailing, aq_error *err)
 {
     uint64_t most = o->max_payload + AQ_ENVELOPE_SIZE;
     uint64_t announced = 0;
@@ -306,11 +328,11 @@ static aq_status read_stream(FILE *f, const aq_load_options *o, aq_allocator al,
             most = announced != 0 ? announced : o->max_payload; /* else a bare document */
         }
         if (*len > most) {
-            if (announced != 0)
-                return aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
-                                "unexpected bytes after the %llu-byte payload the header "
-                                "announces (the stream goes on)",
-                                (unsigned long long)(most - AQ_ENVELOPE_SIZE));
+            if (announced != 0) {
+                *trailing = *len - most;
+                *len = (size_t)most;
+                return count_trailing(f, o, trailing, err);
+            }
             return aq__fail(err, AQ_ELIMIT, AQ_ERR_PAYLOAD_TOO_LARGE,
                             "the JSON document goes on past the limit of %llu bytes",
                             (unsigned long long)most);
@@ -346,9 +368,11 @@ aq_status aq_snapshot_load_stream(FILE *stream, const aq_load_options *opts, aq_
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
     errno = 0;
-    aq_status st = read_stream(stream, &o, al, &buf, &len, &cap, err);
+    uint64_t trailing = 0;
+    aq_status st = read_stream(stream, &o, al, &buf, &len, &cap, &trailing, err);
     if (st == AQ_OK && len == 0) st = no_snapshot(err, "the stream is empty");
     if (st == AQ_OK) st = load_image(buf, len, cap, true, &o, &b, info, out, err);
+    info->trailing += trailing; /* those read past the buffer's end */
     if (buf != NULL) al.free(al.ctx, buf, cap);
     if (st == AQ_OK) st = validate(out, &o, &b, err);
     return limited(st, &b, err);

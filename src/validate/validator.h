@@ -29,6 +29,10 @@ typedef struct aq__validator aq__validator;
 aq_status aq__validator_create(const aq_allocator *alloc, aq_violation_fn fn, void *ctx,
                                aq_error *err, aq__validator **out);
 
+/* Warnings go to fn (ctx), or with `strict` are violations; without this call they are
+ * dropped. */
+void aq__validator_warnings(aq__validator *v, aq_violation_fn fn, void *ctx, bool strict);
+
 /* Room in the id maps for `count` records of list `field`, when the caller knows it (saves the
  * rehashing of a growing map). */
 aq_status aq__validator_expect(aq__validator *v, aq_field field, size_t count);
