@@ -206,10 +206,18 @@ size_t aq__utf8_invalid_at(const char *text, size_t len);
 
 /* ---- codec (codec.c) ----------------------------------------------------------------------- */
 
-/* aq_snapshot_decode() of a buffer the caller owns and no longer needs: pages already decoded are
- * given back to the kernel along the way (its content is garbage afterwards). err not NULL. */
-aq_status aq__snapshot_decode_consuming(uint8_t *data, size_t len, const aq_allocator *alloc,
-                                        aq_snapshot **out, aq_error *err);
+/* aq_snapshot_decode() for a load, in one pass over the payload. `consume`: the caller owns the
+ * buffer and no longer needs it, so pages already decoded go back to the kernel along the way
+ * (its content is garbage afterwards). *crc gets the payload's CRC-32, computed as it is
+ * decoded: the whole payload's whatever fails, so that the caller can let a mismatch win. With
+ * a validator (validator.h), each record is validated right after it is decoded, when the file
+ * allows it (fields in number order, as every writer writes them): *validated says whether it
+ * was, and then only aq__validator_finish() is left. err not NULL. */
+struct aq__validator;
+aq_status aq__snapshot_decode_checked(uint8_t *data, size_t len, bool consume,
+                                      const aq_allocator *alloc, uint32_t *crc,
+                                      struct aq__validator *v, bool *validated, aq_snapshot **out,
+                                      aq_error *err);
 /* aq_snapshot_encode() leaving `reserve` bytes free in front of the message (for an envelope
  * header), so that writers need no second copy. */
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_allocator *alloc,
@@ -231,8 +239,8 @@ uint64_t aq__payload_cap(uint64_t max_payload);
 /* What a snapshot image of `size` bytes is, from its first n = min(size, 12) bytes (n >= 1), with
  * every size check that needs no payload byte (the rule is in file.h; max_payload as returned by
  * aq__payload_cap): an envelope (info->framed,
- * the payload follows the 12 bytes) or a bare JSON document (the payload is the whole image).
- * Fills info (crc32 as the header states it). */
+ * the payload follows the 12 bytes, then info->trailing bytes nobody reads) or a bare JSON
+ * document (the payload is the whole image). Fills info (crc32 as the header states it). */
 struct aq_load_info;
 aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t max_payload,
                             struct aq_load_info *info, aq_error *err);
@@ -241,7 +249,7 @@ aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t 
  * cannot load, and fails here as aq__envelope_read() would fail it. */
 aq_status aq__envelope_peek(const uint8_t *hdr, uint64_t max_payload, uint64_t *image_size,
                             aq_error *err);
-/* The AQ_ERR_TRAILING_DATA failure: `extra` bytes after a `len`-byte payload. */
+/* The AQ_ERR_TRAILING_DATA problem: `extra` bytes after a `len`-byte payload. */
 aq_status aq__trailing(aq_error *err, uint32_t len, uint64_t extra);
 
 /* ---- writing files (file_write.c) ------------------------------------------------------------- */

@@ -27,7 +27,9 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  inspect [--json] FILE         envelope, schema version, counts, runs per state\n"
-    "  validate [--stream] FILE      check every engine invariant, print every violation\n"
+    "  validate [--strict] [--stream] FILE\n"
+    "                                check every engine invariant, print every violation\n"
+    "                                and warning\n"
     "  convert [--to FORMAT] [--pretty] [--stream] IN OUT\n"
     "                                rewrite IN as OUT (protobuf or json), atomically\n"
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
@@ -56,15 +58,20 @@ static const char usage_inspect[] =
     "  --json    print the same facts as one JSON object\n";
 
 static const char usage_validate[] =
-    "usage: aqsnap validate [--stream] [--max-memory SIZE] FILE\n"
+    "usage: aqsnap validate [--strict] [--stream] [--max-memory SIZE] FILE\n"
     "\n"
     "Load FILE and check every rule of the engine's snapshot invariants. Exit 0 when it passes;\n"
-    "otherwise exit 1 after printing every violation found, one a line, to stdout.\n"
+    "otherwise exit 1 after printing every violation found, one a line, to stdout. Warnings\n"
+    "(what the engine loads although aqsnap knows it is wrong: an empty Custom role or\n"
+    "capability name, bytes after the payload) are printed as 'warning: ' lines and do not\n"
+    "fail the check.\n"
     "\n"
+    "  --strict  warnings are violations\n"
     "  --stream  read FILE one record at a time instead of loading it whole: memory stays at\n"
     "            the largest record plus the ids, whatever the snapshot's size. The same rules\n"
     "            and output; the CRC is known at the end, so a damaged file may print\n"
-    "            violations before its CRC mismatch. Not '-'.\n";
+    "            violations before its CRC mismatch. Not '-'; not with --strict\n"
+    "            (warnings are not reported this way).\n";
 
 static const char usage_convert[] =
     "usage: aqsnap convert [--to protobuf|json] [--pretty] [--stream] [--max-memory SIZE]\n"
@@ -126,6 +133,7 @@ typedef struct opts {
     aq_format to;
     uint64_t max_memory; /* 0: the library's default */
     bool stream;
+    bool strict;
 } opts;
 
 /* A size for --max-memory: bytes, or a number with K, M or G (binary multiples). 0 when the
@@ -155,7 +163,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         {"json", no_argument, NULL, 'j'},   {"pretty", no_argument, NULL, 'p'},
         {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, 'm'}, {"stream", no_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
+        {"strict", no_argument, NULL, 'S'},           {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -191,6 +199,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         if (c == 'j') o->json = true;
         if (c == 'p') o->pretty = true;
         if (c == 's') o->stream = true;
+        if (c == 'S') o->strict = true;
         if (c == 't') {
             o->has_to = true;
             if (strcmp(optarg, "protobuf") == 0)
@@ -258,6 +267,9 @@ static void print_text(const aq_snapshot *s, const facts *f)
     else
         printf("format:            json (bare document, no envelope)\n");
     printf("payload:           %u bytes, CRC-32 0x%08x\n", f->info.payload_len, f->info.crc32);
+    if (f->info.trailing > 0)
+        printf("trailing bytes:    %llu after the payload (ignored, as the engine ignores them)\n",
+               (unsigned long long)f->info.trailing);
     printf("schema version:    %u\n", s->metadata.schema_version);
     printf("wal_sequence:      %llu\n", (unsigned long long)s->metadata.wal_sequence);
     iso8601(s->timestamp, when);
@@ -335,11 +347,11 @@ static void print_json(const aq_snapshot *s, const facts *f)
     printf("{\"file\":");
     json_string(f->file);
     printf(",\"format\":\"%s\",\"framed\":%s,\"envelope_version\":%u,\"payload_bytes\":%u,"
-           "\"crc32\":\"0x%08x\",\"schema_version\":%u,\"wal_sequence\":%llu,\"timestamp\":%llu,"
-           "\"paused\":%s,",
+           "\"crc32\":\"0x%08x\",\"trailing_bytes\":%llu,\"schema_version\":%u,"
+           "\"wal_sequence\":%llu,\"timestamp\":%llu,\"paused\":%s,",
            f->info.format == AQ_FORMAT_JSON ? "json" : "protobuf",
            f->info.framed ? "true" : "false", f->info.frame_version, f->info.payload_len,
-           f->info.crc32, s->metadata.schema_version,
+           f->info.crc32, (unsigned long long)f->info.trailing, s->metadata.schema_version,
            (unsigned long long)s->metadata.wal_sequence, (unsigned long long)s->timestamp,
            s->engine.paused ? "true" : "false");
     printf("\"counts\":{\"tasks\":%zu,\"runs\":%zu,\"dependency_declarations\":%zu,"
@@ -399,6 +411,13 @@ static bool print_violation(void *ctx, const aq_error *violation)
     return true;
 }
 
+static bool print_warning(void *ctx, const aq_error *warning)
+{
+    (void)ctx;
+    printf("warning: %s: %s\n", aq_error_kind_name(warning->kind), warning->message);
+    return true;
+}
+
 static aq_status ignore_item(void *ctx, const aq_item *item, aq_error *err)
 {
     (void)ctx, (void)item, (void)err;
@@ -415,11 +434,12 @@ static bool print_and_count(void *ctx, const aq_error *violation)
 static int cmd_validate(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_validate, "msh", &o, 1);
+    int rc = parse(argc, argv, usage_validate, "msSh", &o, 1);
     if (rc >= 0) return rc;
+    if (o.stream && o.strict) return usage_error(usage_validate, "--strict does not go with --stream");
     prog_file = argv[optind];
     aq_error err;
-    size_t n = 0;
+    size_t n = 0, warnings = 0;
     aq_status st;
     if (o.stream) {
         aq_read_options ro = AQ_READ_OPTIONS_INIT;
@@ -434,13 +454,25 @@ static int cmd_validate(int argc, char **argv)
         }
     } else {
         aq_snapshot *s;
-        st = load(prog_file, &o, false, &s, NULL, &err);
+        aq_load_info info;
+        st = load(prog_file, &o, false, &s, &info, &err);
         if (st != AQ_OK) return fail(st, &err);
-        st = aq_snapshot_check(s, NULL, print_violation, NULL, &n, &err);
+        aq_check_options co = AQ_CHECK_OPTIONS_INIT;
+        co.flags = o.strict ? AQ_CHECK_STRICT : 0;
+        co.on_violation = print_violation;
+        co.on_warning = print_warning;
+        co.file = &info;
+        aq_check_result r;
+        st = aq_snapshot_check_with(s, &co, &r, &err);
+        n = r.violations;
+        warnings = r.warnings;
         aq_snapshot_free(s);
     }
     if (st == AQ_OK) {
-        printf("%s: valid\n", prog_file);
+        if (warnings > 0)
+            printf("%s: valid, %zu warning%s\n", prog_file, warnings, warnings == 1 ? "" : "s");
+        else
+            printf("%s: valid\n", prog_file);
         return flushed(EXIT_OK);
     }
     if (st == AQ_EINVALID || st == AQ_EVERSION) {

@@ -49,7 +49,8 @@ typedef enum aq_error_kind {
     AQ_ERR_FRAME_VERSION = 13,     /**< envelope version word is neither JSON (4) nor protobuf */
     AQ_ERR_CRC_MISMATCH = 14,      /**< CRC-32 in header differs from the payload's */
     AQ_ERR_PAYLOAD_TOO_LARGE = 15, /**< announced payload length over the configured cap */
-    AQ_ERR_TRAILING_DATA = 16,     /**< bytes after the payload the header announces */
+    AQ_ERR_TRAILING_DATA = 16,     /**< bytes after the payload: a warning (the engine ignores
+                                        them), or a file that grew while it was read */
     AQ_ERR_NOT_A_FILE = 17,        /**< a directory, FIFO, device or socket, not a regular file */
     AQ_ERR_NOT_A_SNAPSHOT = 18,    /**< neither an envelope nor a JSON document */
     AQ_ERR_WRITER_BUSY = 19,       /**< another writer holds the path (its temp file is locked) */
@@ -122,7 +123,7 @@ typedef enum aq_error_kind {
     /* Validation: values any record may carry */
     AQ_ERR_ENUM_INVALID = 90,        /**< a native enum holds no valid variant */
     AQ_ERR_STRING_NOT_UTF8 = 91,     /**< a string is not valid UTF-8 (Rust Strings always are) */
-    AQ_ERR_CUSTOM_NAME_EMPTY = 92,   /**< Role::Custom("") or Capability::Custom("") */
+    AQ_ERR_CUSTOM_NAME_EMPTY = 92,   /**< Role::Custom("") or Capability::Custom(""): a warning */
     AQ_ERR_STRING_HAS_NUL = 93       /**< protobuf-c strings end at NUL: cannot be encoded */
 } aq_error_kind;
 

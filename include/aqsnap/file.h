@@ -98,6 +98,9 @@ typedef struct aq_load_info {
     uint32_t frame_version; /**< 0 when not framed */
     uint32_t payload_len;
     uint32_t crc32;         /**< CRC-32 of the payload (verified against the header if framed) */
+    /** Bytes after the payload the header announces: ignored, as the engine ignores them (it
+     *  reads the header and the payload and stops); aq_snapshot_check_with() warns about them. */
+    uint64_t trailing;
 } aq_load_info;
 
 /**
@@ -106,6 +109,11 @@ typedef struct aq_load_info {
  * The file is opened without blocking and must be a regular file (a symbolic link to one is
  * followed); what it holds is decided by the rule at the top of this section. Its size is
  * checked against the header and the cap before anything is allocated.
+ *
+ * A protobuf payload is checked in one pass: the CRC of each record just before it is decoded,
+ * the record validated right after, while both are in cache. The verdict is that of the checks
+ * one after the other: a CRC mismatch wins over everything, then the first record that does not
+ * decode, then the first violation.
  *
  * @param opts NULL for defaults.
  * @param out  receives the snapshot (free with aq_snapshot_free()); NULL on any failure.
@@ -119,7 +127,8 @@ typedef struct aq_load_info {
  *   AQ_ELIMIT (AQ_ERR_PAYLOAD_TOO_LARGE: length and cap, nothing was allocated; or
  *     AQ_ERR_MEMORY_LIMIT: see max_memory);
  *   AQ_ECRC (AQ_ERR_CRC_MISMATCH: both CRCs as 0x%08x);
- *   AQ_EDECODE (AQ_ERR_NOT_A_SNAPSHOT, payload decode errors, or AQ_ERR_TRAILING_DATA);
+ *   AQ_EDECODE (AQ_ERR_NOT_A_SNAPSHOT, payload decode errors, or AQ_ERR_TRAILING_DATA when
+ *     the file grew while it was read);
  *   AQ_EINVALID / AQ_EVERSION (validation, see validate.h); AQ_ENOMEM; AQ_EINVAL.
  *   Messages do not repeat `path`: the caller knows it.
  */
@@ -138,7 +147,10 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_load_buffer(const void *data, size_t l
  * aq_snapshot_load() on what a stream holds, read to its end (for tools reading standard input
  * or a pipe on purpose; the stream is not closed). Reading stops with AQ_ELIMIT as soon as the
  * stream holds more than max_payload allows, and the memory it takes grows with the bytes
- * actually read (a buffer that doubles as they come), never with what a header announces. An empty stream is
+ * actually read (a buffer that doubles as they come), never with what a header announces.
+ * Bytes after the image a header announces are read to the end of the stream, counted
+ * (aq_load_info.trailing) and dropped; more than max_payload of them is AQ_ELIMIT
+ * (AQ_ERR_TRAILING_DATA). An empty stream is
  * AQ_NO_SNAPSHOT; a read error is AQ_EIO (AQ_ERR_SYSCALL).
  */
 AQ_API AQ_NODISCARD aq_status aq_snapshot_load_stream(FILE *stream, const aq_load_options *opts,

@@ -32,11 +32,20 @@
  * - dependency declarations: one per task, task and every prerequisite exist. Budgets: one per
  *   (task, dimension), task exists. Subscriptions: ids unique, task exists.
  * - everywhere: every enum holds one of its variants (AQ_ERR_ENUM_INVALID); every string is
- *   UTF-8 (AQ_ERR_STRING_NOT_UTF8); Role and Capability Custom names are non-empty
- *   (AQ_ERR_CUSTOM_NAME_EMPTY). Members that the selected variant of a RunPolicy, EventFilter,
- *   Role or Capability does not use are ignored, as the encoders ignore them.
+ *   UTF-8 (AQ_ERR_STRING_NOT_UTF8). Members that the selected variant of a RunPolicy,
+ *   EventFilter, Role or Capability does not use are ignored, as the encoders ignore them.
  *
- * Violations are found in a fixed order, the order in which a file holds the snapshot's fields
+ * Warnings: what aqsnap knows is wrong but the engine loads all the same. Each has its own kind
+ * and is reported like a violation (status AQ_EINVALID, path, message), to a separate callback
+ * of aq_snapshot_check_with(); aq_snapshot_check() and aq_snapshot_validate() leave them out,
+ * and AQ_CHECK_STRICT makes them violations. The warnings: a Role or Capability Custom name is
+ * empty (AQ_ERR_CUSTOM_NAME_EMPTY: the engine's docs require a name, its serde takes ""); the
+ * file holds bytes after the payload its header announces (AQ_ERR_TRAILING_DATA: the engine
+ * reads the header and the payload and stops), when the check is told about the file
+ * (aq_check_options.file).
+ *
+ * Violations (and warnings) are found in a fixed order: the file's own, then the order in which a
+ * file holds the snapshot's fields
  * (aqsnap/snapshot_fields.h), so that a streaming read (aqsnap/stream.h) finds them in the same
  * order: metadata.schema_version; the records of tasks, then metadata.task_count against
  * them; the records of runs, then metadata.run_count; engine; then the records of
@@ -60,6 +69,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aqsnap/alloc.h"
 #include "aqsnap/error.h"
@@ -116,6 +126,50 @@ typedef bool (*aq_violation_fn)(void *ctx, const aq_error *violation);
 AQ_API AQ_NODISCARD aq_status aq_snapshot_check(const aq_snapshot *snap,
                                                 const aq_allocator *alloc, aq_violation_fn fn,
                                                 void *ctx, size_t *count, aq_error *err);
+
+#define AQ_CHECK_OPTIONS_VERSION 1u
+/** Warnings are violations: the check fails on them, and they go to on_violation. */
+#define AQ_CHECK_STRICT 0x1u
+
+struct aq_load_info;
+
+/** Options of aq_snapshot_check_with(); start from AQ_CHECK_OPTIONS_INIT. */
+typedef struct aq_check_options {
+    uint32_t version;              /**< AQ_CHECK_OPTIONS_VERSION */
+    uint32_t flags;                /**< AQ_CHECK_* */
+    const aq_allocator *allocator; /**< scratch memory; NULL: malloc/free */
+    aq_violation_fn on_violation;  /**< each violation (may stop the check); NULL: counted only */
+    aq_violation_fn on_warning;    /**< each warning (unless AQ_CHECK_STRICT); NULL: counted only */
+    void *ctx;                     /**< passed to both callbacks */
+    /** What aq_snapshot_load() found in the file the snapshot came from (its aq_load_info):
+     *  the file's own warnings come from it. NULL: the snapshot alone is checked. */
+    const struct aq_load_info *file;
+} aq_check_options;
+
+#define AQ_CHECK_OPTIONS_INIT {AQ_CHECK_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL}
+
+/** What aq_snapshot_check_with() found. */
+typedef struct aq_check_result {
+    size_t violations; /**< violations reported (warnings included with AQ_CHECK_STRICT) */
+    size_t warnings;   /**< warnings reported as warnings */
+} aq_check_result;
+
+/**
+ * aq_snapshot_check() with options: warnings reported apart (or, with AQ_CHECK_STRICT, as
+ * violations), and the file the snapshot came from taken into account.
+ *
+ * @param snap   as for aq_snapshot_validate().
+ * @param opts   NULL for AQ_CHECK_OPTIONS_INIT.
+ * @param result optional; receives the counts (also when the call fails part way with
+ *               AQ_EINVAL; zero with AQ_ENOMEM).
+ * @param err    optional; receives the first violation, or the failure (never a warning).
+ * @return AQ_OK when there is no violation (warnings do not count unless AQ_CHECK_STRICT); the
+ *         status of the first violation (AQ_EINVALID or AQ_EVERSION); AQ_EINVAL (snap NULL or
+ *         malformed, or opts of an unknown version); AQ_ENOMEM.
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_check_with(const aq_snapshot *snap,
+                                                     const aq_check_options *opts,
+                                                     aq_check_result *result, aq_error *err);
 
 #ifdef __cplusplus
 }

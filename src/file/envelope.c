@@ -117,7 +117,7 @@ aq_status aq__envelope_read(const uint8_t *p, size_t n, uint64_t size, uint64_t 
                         "truncated snapshot: data ends at byte %llu, the header announces a "
                         "%u-byte payload (%llu bytes in all)",
                         (unsigned long long)size, len, (unsigned long long)want);
-    if (size > want) return aq__trailing(err, len, size - want);
+    info->trailing = size - want; /* ignored, as the engine ignores it */
     info->format = version == AQ_FRAME_JSON ? AQ_FORMAT_JSON : AQ_FORMAT_PROTOBUF;
     info->framed = true;
     info->frame_version = version;

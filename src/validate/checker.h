@@ -20,6 +20,11 @@ typedef struct checker {
     void *ctx;
     aq_error *err; /* the caller's (or a local): the first violation, or the failure */
     size_t count;  /* violations reported */
+    /* Warnings: to warn_fn, or (strict) reported as violations. */
+    aq_violation_fn warn_fn;
+    void *warn_ctx;
+    bool strict;
+    size_t warnings; /* warnings reported as warnings */
     bool stop;     /* the callback said stop, or the snapshot is malformed */
     aq_status fatal;
     bool version_known; /* schema_version supported, so feature checks mean something */
@@ -63,6 +68,9 @@ static inline id_text text_of(const aq_uuid *id)
 
 /* A broken rule (status AQ_EINVALID). */
 void aq__check_report(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
+    AQ__PRINTF(4, 5);
+/* What aqsnap knows is wrong but the engine loads: a warning, or with `strict` a violation. */
+void aq__check_warn(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
     AQ__PRINTF(4, 5);
 /* A problem with the snapshot reported with its own status (AQ_EVERSION). */
 void aq__check_report_status(checker *c, aq_status status, aq_error_kind kind, at where,

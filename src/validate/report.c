@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Validation's reports: each violation a complete aq_error, with the path of the record being
- * checked and the field's place in it, handed to the caller's callback. */
+/* Validation's reports: each violation (or warning) a complete aq_error, with the path of the
+ * record being checked and the field's place in it, handed to the caller's callback. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -64,6 +64,23 @@ void aq__check_report(checker *c, aq_error_kind kind, at where, const char *fmt,
     va_list ap;
     va_start(ap, fmt);
     vreport(c, AQ_EINVALID, kind, where, fmt, ap);
+    va_end(ap);
+}
+
+void aq__check_warn(checker *c, aq_error_kind kind, at where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (c->strict) {
+        vreport(c, AQ_EINVALID, kind, where, fmt, ap);
+    } else if (!c->stop) {
+        aq_error w;
+        (void)aq__vfail(&w, AQ_EINVALID, kind, fmt, ap);
+        set_path(c, where, &w);
+        (void)aq__error_finish(&w, AQ_EINVALID);
+        c->warnings++;
+        if (c->warn_fn != NULL && !c->warn_fn(c->warn_ctx, &w)) c->stop = true;
+    }
     va_end(ap);
 }
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aqsnap/file.h"
 #include "aqsnap/snapshot.h"
 #include "aqsnap/validate.h"
 #include "aqsnap/schema_facts.h"
@@ -596,13 +597,16 @@ static void check_tenant(checker *c, const aq_tenant *x, size_t i)
     check_text(c, AT("name"), &x->name);
 }
 
-/* Role::Custom and Capability::Custom: a non-empty UTF-8 name. */
+/* Role::Custom and Capability::Custom: a UTF-8 name, which should not be empty (the engine's
+ * docs and its custom() constructors say so, its serde and loader take ""). */
 static void check_custom_name(checker *c, at where, const aq_str *name, const char *type,
                               const aq_uuid *actor)
 {
     if (name->len == 0)
-        report(c, AQ_ERR_CUSTOM_NAME_EMPTY, where, "actor %s: %s Custom has an empty name",
-               ID(actor), type);
+        aq__check_warn(c, AQ_ERR_CUSTOM_NAME_EMPTY, where,
+                       "actor %s: %s Custom has an empty name (the engine loads it; its docs "
+                       "require a name)",
+                       ID(actor), type);
     else
         check_text(c, where, name);
 }
@@ -718,6 +722,13 @@ aq_status aq__validator_create(const aq_allocator *alloc, aq_violation_fn fn, vo
     return AQ_OK;
 }
 
+void aq__validator_warnings(aq__validator *v, aq_violation_fn fn, void *ctx, bool strict)
+{
+    v->c.warn_fn = fn;
+    v->c.warn_ctx = ctx;
+    v->c.strict = strict;
+}
+
 aq_status aq__validator_expect(aq__validator *v, aq_field field, size_t count)
 {
     checker *c = &v->c;
@@ -826,7 +837,7 @@ static aq_status check_lists_readable(checker *c, const aq_snapshot *s)
 }
 
 /* The snapshot's fields in number order, as a streaming read meets them. */
-static aq_status feed(aq__validator *v, const aq_snapshot *s)
+aq_status aq__validator_expect_lists(aq__validator *v, const aq_snapshot *s)
 {
     for (uint32_t n = 1; n <= AQ_FIELD_MAX; n++) {
         const aq__field_info *f = aq__field_info_of(n);
@@ -836,14 +847,29 @@ static aq_status feed(aq__validator *v, const aq_snapshot *s)
         aq__field_list(s, f, &items, &count);
         AQ_TRY(aq__validator_expect(v, (aq_field)n, count));
     }
+    return AQ_OK;
+}
+
+aq_status aq__validator_values(aq__validator *v, const aq_snapshot *s, uint32_t *from,
+                               uint32_t until)
+{
+    for (; *from < until && *from <= AQ_FIELD_MAX; (*from)++) {
+        const aq__field_info *f = aq__field_info_of(*from);
+        if (f == NULL || f->item_size != 0) continue;
+        const void *value = aq__field_value(s, f);
+        if (value != NULL) AQ_TRY(aq__validator_field(v, (aq_field)*from, 0, value));
+    }
+    return AQ_OK;
+}
+
+static aq_status feed(aq__validator *v, const aq_snapshot *s)
+{
+    AQ_TRY(aq__validator_expect_lists(v, s));
+    uint32_t values = 1;
     for (uint32_t n = 1; n <= AQ_FIELD_MAX && !v->c.stop; n++) {
         const aq__field_info *f = aq__field_info_of(n);
-        if (f == NULL) continue;
-        if (f->item_size == 0) {
-            const void *value = aq__field_value(s, f);
-            if (value != NULL) AQ_TRY(aq__validator_field(v, (aq_field)n, 0, value));
-            continue;
-        }
+        if (f == NULL || f->item_size == 0) continue;
+        AQ_TRY(aq__validator_values(v, s, &values, n));
         const unsigned char *items;
         size_t count;
         aq__field_list(s, f, &items, &count);
@@ -853,25 +879,61 @@ static aq_status feed(aq__validator *v, const aq_snapshot *s)
             AQ_TRY(aq__validator_field(v, (aq_field)n, i, items + i * f->item_size));
         }
     }
-    return AQ_OK;
+    return v->c.stop ? AQ_OK : aq__validator_values(v, s, &values, AQ_FIELD_MAX + 1);
+}
+
+/* What the file the snapshot came from holds besides it. */
+static void check_file(checker *c, const aq_load_info *file)
+{
+    if (file != NULL && file->trailing > 0)
+        aq__check_warn(c, AQ_ERR_TRAILING_DATA, AT(NULL),
+                       "%llu bytes after the %u-byte payload the header announces (the engine "
+                       "ignores them)",
+                       (unsigned long long)file->trailing, file->payload_len);
+}
+
+aq_status aq_snapshot_check_with(const aq_snapshot *snap, const aq_check_options *opts,
+                                 aq_check_result *result, aq_error *err)
+{
+    static const aq_check_options defaults = AQ_CHECK_OPTIONS_INIT;
+    aq_error local;
+    err = AQ__ERR_OR_LOCAL(err, &local);
+    aq__error_clear(err);
+    if (result != NULL) memset(result, 0, sizeof *result);
+    if (opts == NULL) opts = &defaults;
+    if (opts->version != AQ_CHECK_OPTIONS_VERSION)
+        return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT,
+                        "aq_check_options.version is %u, this library knows %u", opts->version,
+                        AQ_CHECK_OPTIONS_VERSION);
+    if (snap == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "snapshot is NULL");
+
+    aq__validator *v;
+    AQ_TRY(aq__validator_create(opts->allocator, opts->on_violation, opts->ctx, err, &v));
+    aq__validator_warnings(v, opts->on_warning, opts->ctx, (opts->flags & AQ_CHECK_STRICT) != 0);
+    check_file(&v->c, opts->file);
+    aq_status st = check_lists_readable(&v->c, snap);
+    size_t count = 0;
+    if (st == AQ_OK) st = feed(v, snap);
+    if (st == AQ_OK) st = aq__validator_finish(v, snap, &count);
+    else count = v->c.count;
+    if (result != NULL) {
+        result->violations = count;
+        result->warnings = v->c.warnings;
+    }
+    aq__validator_destroy(v);
+    return st;
 }
 
 aq_status aq_snapshot_check(const aq_snapshot *snap, const aq_allocator *alloc, aq_violation_fn fn,
                             void *ctx, size_t *count, aq_error *err)
 {
-    aq_error local;
-    err = AQ__ERR_OR_LOCAL(err, &local);
-    aq__error_clear(err);
-    if (count != NULL) *count = 0;
-    if (snap == NULL) return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "snapshot is NULL");
-
-    aq__validator *v;
-    AQ_TRY(aq__validator_create(alloc, fn, ctx, err, &v));
-    aq_status st = check_lists_readable(&v->c, snap);
-    if (st == AQ_OK) st = feed(v, snap);
-    if (st == AQ_OK) st = aq__validator_finish(v, snap, count);
-    else if (count != NULL) *count = v->c.count;
-    aq__validator_destroy(v);
+    aq_check_options o = AQ_CHECK_OPTIONS_INIT;
+    aq_check_result r;
+    o.allocator = alloc;
+    o.on_violation = fn;
+    o.ctx = ctx;
+    aq_status st = aq_snapshot_check_with(snap, &o, &r, err);
+    if (count != NULL) *count = r.violations;
     return st;
 }
 

@@ -29,6 +29,10 @@ typedef struct aq__validator aq__validator;
 aq_status aq__validator_create(const aq_allocator *alloc, aq_violation_fn fn, void *ctx,
                                aq_error *err, aq__validator **out);
 
+/* Warnings go to fn (ctx), or with `strict` are violations; without this call they are
+ * dropped. */
+void aq__validator_warnings(aq__validator *v, aq_violation_fn fn, void *ctx, bool strict);
+
 /* Room in the id maps for `count` records of list `field`, when the caller knows it (saves the
  * rehashing of a growing map). */
 aq_status aq__validator_expect(aq__validator *v, aq_field field, size_t count);
@@ -39,6 +43,15 @@ aq_status aq__validator_expect(aq__validator *v, aq_field field, size_t count);
  * the fatal status (AQ_ENOMEM, AQ_EINVAL for a malformed struct) or AQ_OK: violations go to
  * the callback, see aq__validator_stopped. */
 aq_status aq__validator_field(aq__validator *v, aq_field field, size_t index, const void *value);
+
+/* aq__validator_expect() for every list of s, by its count. */
+aq_status aq__validator_expect_lists(aq__validator *v, const aq_snapshot *s);
+
+/* aq__validator_field() for each field of s that is not a list, numbered from *from up to (not
+ * including) `until`; *from moves on. For a walk that meets a decoded snapshot's lists in file
+ * order: the values before each list, then the rest at the end. */
+aq_status aq__validator_values(aq__validator *v, const aq_snapshot *s, uint32_t *from,
+                               uint32_t until);
 
 /* Hint that `value` (a record of list `field`) comes a few records from now. */
 void aq__validator_prefetch(const aq__validator *v, aq_field field, const void *value);

@@ -110,6 +110,14 @@ def cmd_invalid(src, dst):
     write(dst, serde_compact(d))
 
 
+def cmd_custom_empty(src, dst):
+    """custom-empty IN OUT: the v8 engine document IN with its first role assignment given
+    Role::Custom(""), which the engine loads and aqsnap warns about."""
+    doc = load_doc(src)
+    doc["role_assignments"][0]["role"] = {"Custom": ""}
+    write(dst, serde_compact(doc))
+
+
 def cmd_paused(src, dst):
     """paused IN OUT: the document with the engine paused at 1700000400 (not resumed)."""
     d = load_doc(src)
@@ -192,11 +200,12 @@ def expected_facts(path, doc_path, violations):
     if b[:1] == b"{":
         f.update(framed=False, format="json", envelope_version=0, payload=b)
     else:
-        version = u32(b, 0)
-        f.update(framed=True, envelope_version=version, payload=b[12:],
+        version, length = u32(b, 0), u32(b, 4)
+        f.update(framed=True, envelope_version=version, payload=b[12:12 + length],
                  format={FRAME_JSON: "json", FRAME_PROTOBUF: "protobuf"}[version])
-        if u32(b, 8) != zlib.crc32(b[12:]):
+        if u32(b, 8) != zlib.crc32(f["payload"]):
             sys.exit("test input %s: header CRC is not zlib.crc32 of its payload" % path)
+    f["trailing_bytes"] = len(b) - 12 - len(f["payload"]) if f["framed"] else 0
     f["payload_bytes"] = len(f["payload"])
     f["crc32"] = "0x%08x" % zlib.crc32(f.pop("payload"))
     f["schema_version"] = doc["metadata"]["schema_version"]
@@ -262,6 +271,9 @@ def cmd_inspect_text(path, doc_path, out_path, violations="0"):
     else:
         c.eq("format", "json (bare document, no envelope)", fields.get("format"))
     c.eq("payload", "%d bytes, CRC-32 %s" % (f["payload_bytes"], f["crc32"]), fields.get("payload"))
+    if f["trailing_bytes"]:
+        c.eq("trailing bytes", "%d after the payload (ignored, as the engine ignores them)"
+             % f["trailing_bytes"], fields.get("trailing bytes"))
     c.eq("schema version", str(f["schema_version"]), fields.get("schema version"))
     c.eq("wal_sequence", str(f["wal_sequence"]), fields.get("wal_sequence"))
     iso = datetime.datetime.fromtimestamp(f["timestamp"], datetime.timezone.utc)
@@ -282,8 +294,10 @@ def cmd_inspect_text(path, doc_path, out_path, violations="0"):
         prefix = "%d violation%s, first: " % (f["violations"], "" if f["violations"] == 1 else "s")
         if not verdict.startswith(prefix) or len(verdict) == len(prefix):
             c.eq("validation", prefix + "<message>", verdict)
-    expected_keys = ["file", "format", "payload", "schema version", "wal_sequence", "timestamp",
-                     "engine"] + [label for label, _, _ in SECTIONS] + ["validation"]
+    expected_keys = (["file", "format", "payload"]
+                     + (["trailing bytes"] if f["trailing_bytes"] else [])
+                     + ["schema version", "wal_sequence", "timestamp", "engine"]
+                     + [label for label, _, _ in SECTIONS] + ["validation"])
     # "runs" is followed by its per-state lines, which are not keys.
     c.eq("lines, in order", expected_keys, order)
     c.finish()
@@ -302,7 +316,7 @@ def cmd_inspect_json(path, doc_path, out_path, violations="0"):
     if not isinstance(j, dict):
         sys.exit("aqsnap inspect --json %s: output is not a JSON object: %r" % (path, raw))
     for key in ["file", "format", "framed", "envelope_version", "payload_bytes", "crc32",
-                "schema_version", "wal_sequence", "timestamp", "paused", "counts",
+                "trailing_bytes", "schema_version", "wal_sequence", "timestamp", "paused", "counts",
                 "runs_by_state"]:
         c.eq(key, f[key], j.get(key))
     if sum(j.get("runs_by_state", {}).values()) != j.get("counts", {}).get("runs"):
@@ -318,6 +332,7 @@ def cmd_inspect_json(path, doc_path, out_path, violations="0"):
 COMMANDS = {
     "wrap": cmd_wrap, "payload": cmd_payload, "header": cmd_header, "crc": cmd_crc,
     "nonul": cmd_nonul, "invalid": cmd_invalid, "paused": cmd_paused, "schema": cmd_schema,
+    "custom-empty": cmd_custom_empty,
     "corrupt": cmd_corrupt, "isjson": cmd_isjson, "jsoneq": cmd_jsoneq,
     "inspect-text": cmd_inspect_text, "inspect-json": cmd_inspect_json,
 }

@@ -740,8 +740,8 @@ static void *feed(void *arg)
     return NULL;
 }
 
-static aq_status load_piped(const void *data, size_t len, const aq_load_options *lo,
-                            aq_snapshot **out, aq_error *err)
+static aq_status load_piped_info(const void *data, size_t len, const aq_load_options *lo,
+                                 aq_snapshot **out, aq_load_info *info, aq_error *err)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -750,14 +750,20 @@ static aq_status load_piped(const void *data, size_t len, const aq_load_options 
     assert_int_equal(pthread_create(&t, NULL, feed, &f), 0);
     FILE *in = fdopen(fds[0], "rb");
     assert_non_null(in);
-    aq_status st = aq_snapshot_load_stream(in, lo, out, NULL, err);
+    aq_status st = aq_snapshot_load_stream(in, lo, out, info, err);
     fclose(in); /* a feeder still blocked on a full pipe gets EPIPE and ends */
     assert_int_equal(pthread_join(t, NULL), 0);
     return st;
 }
 
-/* A pipe holding a snapshot loads; an empty one is no snapshot; trailing bytes and a document
- * over the cap are refused; a header announcing a big payload costs memory only as bytes come. */
+static aq_status load_piped(const void *data, size_t len, const aq_load_options *lo,
+                            aq_snapshot **out, aq_error *err)
+{
+    return load_piped_info(data, len, lo, out, NULL, err);
+}
+
+/* A pipe holding a snapshot loads; an empty one is no snapshot; trailing bytes are counted and
+ * dropped (refused past the cap) and a document over the cap is refused; a header announcing a big payload costs memory only as bytes come. */
 static void test_file_hostile__streams(void **state)
 {
     (void)state;
@@ -776,8 +782,25 @@ static void test_file_hostile__streams(void **state)
     assert_non_null(longer);
     memcpy(longer, img.data, img.len);
     longer[img.len] = 0;
-    assert_int_equal(load_piped(longer, img.len + 1, NULL, &back, &err), AQ_EDECODE);
+    aq_load_info info;
+    assert_int_equal(load_piped_info(longer, img.len + 1, NULL, &back, &info, &err), AQ_OK);
+    assert_int_equal(info.trailing, 1);
+    aq_snapshot_free(back);
+    free(longer);
+    /* Bytes after the image are counted, not kept: past the payload cap, the stream is refused. */
+    aq_load_options cap = AQ_LOAD_OPTIONS_INIT;
+    cap.max_payload = img.len; /* the payload and a little more */
+    size_t more = 2 * img.len;
+    longer = calloc(1, img.len + more);
+    assert_non_null(longer);
+    memcpy(longer, img.data, img.len);
+    assert_int_equal(load_piped(longer, img.len + more, &cap, &back, &err), AQ_ELIMIT);
     assert_int_equal(err.kind, AQ_ERR_TRAILING_DATA);
+    assert_non_null(strstr(err.message, "goes on for more than"));
+    assert_int_equal(load_piped_info(longer, img.len + img.len / 2, &cap, &back, &info, &err),
+                     AQ_OK);
+    assert_int_equal(info.trailing, img.len / 2);
+    aq_snapshot_free(back);
     free(longer);
 
     aq_buffer json;

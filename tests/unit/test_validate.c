@@ -92,6 +92,70 @@ static void expect(const aq_snapshot *s, aq_status status, aq_error_kind kind, c
     (void)stream_agrees(s); /* the same from a streaming read of the file */
 }
 
+/* Records each warning (and counts the violations) of aq_snapshot_check_with(). */
+typedef struct seen {
+    size_t warnings, violations;
+    aq_error first_warning;
+} seen;
+
+static bool on_warning(void *ctx, const aq_error *w)
+{
+    seen *x = ctx;
+    if (x->warnings++ == 0) x->first_warning = *w;
+    return true;
+}
+
+static bool on_violation(void *ctx, const aq_error *v)
+{
+    (void)v;
+    ((seen *)ctx)->violations++;
+    return true;
+}
+
+/* `s` (from `file`, may be NULL) breaks no rule but draws exactly one warning, `kind` at `path`
+ * with every needle in its message; with AQ_CHECK_STRICT that warning is the one violation. */
+static void expect_warning(const aq_snapshot *s, const aq_load_info *file, aq_error_kind kind,
+                           const char *path, ...)
+{
+    aq_error err;
+    assert_int_equal(aq_snapshot_validate(s, NULL, &err), AQ_OK);
+    size_t count = 99;
+    assert_int_equal(aq_snapshot_check(s, NULL, NULL, NULL, &count, &err), AQ_OK);
+    assert_int_equal(count, 0);
+
+    aq_check_options o = AQ_CHECK_OPTIONS_INIT;
+    o.on_warning = on_warning;
+    o.on_violation = on_violation;
+    o.file = file;
+    seen x = {0};
+    o.ctx = &x;
+    aq_check_result r;
+    assert_int_equal(aq_snapshot_check_with(s, &o, &r, &err), AQ_OK);
+    assert_int_equal(r.warnings, 1);
+    assert_int_equal(r.violations, 0);
+    assert_int_equal(x.warnings, 1);
+    assert_int_equal(x.violations, 0);
+    assert_int_equal(x.first_warning.kind, kind);
+    assert_int_equal(x.first_warning.status, AQ_EINVALID);
+    assert_string_equal(x.first_warning.path, path);
+    va_list ap;
+    va_start(ap, path);
+    for (const char *needle; (needle = va_arg(ap, const char *)) != NULL;)
+        if (strstr(x.first_warning.message, needle) == NULL)
+            fail_msg("warning lacks \"%s\": %s", needle, x.first_warning.message);
+    va_end(ap);
+
+    o.flags = AQ_CHECK_STRICT;
+    x = (seen){0};
+    assert_int_equal(aq_snapshot_check_with(s, &o, &r, &err), AQ_EINVALID);
+    assert_int_equal(r.warnings, 0);
+    assert_int_equal(r.violations, 1);
+    assert_int_equal(x.violations, 1);
+    assert_int_equal(x.warnings, 0);
+    assert_int_equal(err.kind, kind);
+    assert_string_equal(err.path, path);
+}
+
 static size_t find_run(const aq_snapshot *s, aq_run_state state, size_t history, size_t attempts)
 {
     for (size_t r = 0; r < s->runs.count; r++) {
@@ -1144,16 +1208,38 @@ static void test_validate__custom_name_empty(void **state)
     size_t k = 0;
     while (s->role_assignments.items[k].role.kind != AQ_ROLE_CUSTOM) k++;
     s->role_assignments.items[k].role.custom.len = 0;
-    expect(s, AQ_EINVALID, AQ_ERR_CUSTOM_NAME_EMPTY, P("role_assignments[%zu].role.custom", k), 1,
-           text(&s->role_assignments.items[k].actor_id).s, "Role Custom", NULL);
+    /* The engine loads it: a warning, a violation only when strict. */
+    expect_warning(s, NULL, AQ_ERR_CUSTOM_NAME_EMPTY, P("role_assignments[%zu].role.custom", k),
+                   text(&s->role_assignments.items[k].actor_id).s, "Role Custom", NULL);
+    (void)stream_agrees(s);
     s->role_assignments.items[k].role.kind = AQ_ROLE_AUDITOR; /* name unused: fine */
-    assert_int_equal(aq_snapshot_validate(s, NULL, NULL), AQ_OK);
+    aq_check_result r;
+    assert_int_equal(aq_snapshot_check_with(s, NULL, &r, NULL), AQ_OK);
+    assert_int_equal(r.warnings, 0);
 
     k = 0;
     while (s->capability_grants.items[k].capability.kind != AQ_CAPABILITY_CUSTOM) k++;
     s->capability_grants.items[k].capability.custom = (aq_str){NULL, 0};
-    expect(s, AQ_EINVALID, AQ_ERR_CUSTOM_NAME_EMPTY,
-           P("capability_grants[%zu].capability.custom", k), 1, "Capability Custom", NULL);
+    expect_warning(s, NULL, AQ_ERR_CUSTOM_NAME_EMPTY,
+                   P("capability_grants[%zu].capability.custom", k), "Capability Custom", NULL);
+    aq_snapshot_free(s);
+}
+
+/* The file's own warnings come first; a bad options version is refused. */
+static void test_validate__file_warnings(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample();
+    aq_load_info info = {AQ_FORMAT_JSON, true, AQ_FRAME_JSON, 1000, 0, 3};
+    expect_warning(s, &info, AQ_ERR_TRAILING_DATA, "", "3 bytes after the 1000-byte payload",
+                   NULL);
+    aq_check_options o = AQ_CHECK_OPTIONS_INIT;
+    o.version = 99;
+    aq_error err;
+    assert_int_equal(aq_snapshot_check_with(s, &o, NULL, &err), AQ_EINVAL);
+    assert_int_equal(err.kind, AQ_ERR_ARGUMENT);
+    assert_non_null(strstr(err.message, "version is 99"));
+    assert_int_equal(aq_snapshot_check_with(NULL, NULL, NULL, &err), AQ_EINVAL);
     aq_snapshot_free(s);
 }
 
@@ -1549,6 +1635,7 @@ int main(void)
         cmocka_unit_test(test_validate__enum_invalid),
         cmocka_unit_test(test_validate__string_not_utf8),
         cmocka_unit_test(test_validate__custom_name_empty),
+        cmocka_unit_test(test_validate__file_warnings),
         cmocka_unit_test(test_validate__check_reports_all_in_order),
         cmocka_unit_test(test_validate__check_stops_when_told),
         cmocka_unit_test(test_validate__check_status_is_the_first_violations),
