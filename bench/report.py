@@ -407,7 +407,7 @@ def streaming_section(r, rss, out):
     out.append("## Streaming reads and writes against the whole snapshot\n")
     slot = next((int(kv["id_slot_bytes"]) for row in rss.values() for kv in row["kv"]
                  if "id_slot_bytes" in kv), None)
-    out.append(f"Targets (issue 16, at 1M tasks): peak RSS at most {STREAM_MIB} MiB plus the id "
+    out.append(f"Targets of the streaming paths, at 1M tasks: peak RSS at most {STREAM_MIB} MiB plus the id "
                f"maps, at least {STREAM_BELOW:g}x below the whole-snapshot load's, in at most "
                f"{STREAM_TIME:g}x its time. A read's peak is its whole process' (`time -v`, the "
                f"probe's baseline included); a write is fed from a loaded snapshot, which stands "
