@@ -717,13 +717,7 @@ aq_status root_array(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_sna
             return text_fail(r, p, "expected ',' or ']' in the root array");
         }
     }
-    uint32_t missing = rec.seq_required & ~(uint32_t)((n < 32 ? 1u << n : 0u) - 1u);
-    if (n < rec.n && missing != 0) {
-        int i = __builtin_ctz(missing);
-        return fail(r, AQ_ERR_MISSING_FIELD,
-                    "invalid length %d, expected %s with %zu elements (`%s` has no default)", i,
-                    rec.expected, rec.n, rec.keys[i].name);
-    }
+    AQ_TRY(sequence_end(r, rec, n));
     *pp = p;
     return AQ_OK;
 }
