@@ -19,7 +19,8 @@ enum {
     EXIT_BAD_SNAPSHOT = 1, /* missing, unreadable, corrupt or invalid snapshot */
     EXIT_USAGE = 2,
     EXIT_WRITE = 3, /* the output could not be written */
-    EXIT_NOMEM = 4
+    EXIT_NOMEM = 4,
+    EXIT_ENGINE = 5 /* validate --engine: valid, but the engine would not load the file as it is */
 };
 
 static const char usage_main[] =
@@ -27,9 +28,9 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  inspect [--json] FILE         envelope, schema version, counts, runs per state\n"
-    "  validate [--strict] [--stream] FILE\n"
+    "  validate [--strict] [--engine] [--json] [--stream] FILE\n"
     "                                check every engine invariant, print every violation\n"
-    "                                and warning\n"
+    "                                and warning, and whether engine " AQ_ENGINE_RELEASE " loads the file\n"
     "  convert [--to FORMAT] [--pretty] IN OUT\n"
     "                                rewrite IN as OUT (protobuf or json), atomically\n"
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
@@ -45,7 +46,8 @@ static const char usage_main[] =
     "the payload size).\n"
     "\n"
     "Exit status: 0 success; 1 the snapshot is missing, unreadable, corrupt or invalid;\n"
-    "2 usage error; 3 the output could not be written; 4 out of memory (or over --max-memory).\n";
+    "2 usage error; 3 the output could not be written; 4 out of memory (or over --max-memory);\n"
+    "5 (validate --engine) valid, but engine " AQ_ENGINE_RELEASE " would not load the file as it is.\n";
 
 static const char usage_inspect[] =
     "usage: aqsnap inspect [--json] [--max-memory SIZE] FILE\n"
@@ -58,15 +60,21 @@ static const char usage_inspect[] =
     "  --json    print the same facts as one JSON object\n";
 
 static const char usage_validate[] =
-    "usage: aqsnap validate [--strict] [--stream] [--max-memory SIZE] FILE\n"
+    "usage: aqsnap validate [--strict] [--engine] [--json] [--stream] [--max-memory SIZE] FILE\n"
     "\n"
     "Load FILE and check every rule of the engine's snapshot invariants. Exit 0 when it passes;\n"
     "otherwise exit 1 after printing every violation found, one a line, to stdout. Warnings\n"
     "(what the engine loads although aqsnap knows it is wrong: an empty Custom role or\n"
     "capability name, bytes after the payload) are printed as 'warning: ' lines and do not\n"
-    "fail the check.\n"
+    "fail the check. A file that passes gets two verdicts: 'FILE: valid' (aqsnap loads it),\n"
+    "then whether engine " AQ_ENGINE_RELEASE " (engine JSON in an envelope, schema version 8, no Cron\n"
+    "policy) loads the file as it is, and if not why: 'FILE: engine " AQ_ENGINE_RELEASE " loads it' or\n"
+    "'FILE: engine " AQ_ENGINE_RELEASE " does not load it: REASON'.\n"
     "\n"
     "  --strict  warnings are violations\n"
+    "  --engine  exit 5 when the file is valid but the engine would not load it as it is\n"
+    "  --json    print both verdicts as one JSON object instead (violations and warnings\n"
+    "            counted, the first violation's message)\n"
     "  --stream  read FILE one record at a time instead of loading it whole: memory stays at\n"
     "            the largest record plus the ids, whatever the snapshot's size. The same rules\n"
     "            and output; the CRC is known at the end, so a damaged file may print\n"
@@ -129,6 +137,7 @@ typedef struct opts {
     uint64_t max_memory; /* 0: the library's default */
     bool stream;
     bool strict;
+    bool engine;
 } opts;
 
 /* A size for --max-memory: bytes, or a number with K, M or G (binary multiples). 0 when the
@@ -158,7 +167,8 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         {"json", no_argument, NULL, 'j'},   {"pretty", no_argument, NULL, 'p'},
         {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, 'm'}, {"stream", no_argument, NULL, 's'},
-        {"strict", no_argument, NULL, 'S'},           {NULL, 0, NULL, 0},
+        {"strict", no_argument, NULL, 'S'},           {"engine", no_argument, NULL, 'e'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -195,6 +205,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         if (c == 'p') o->pretty = true;
         if (c == 's') o->stream = true;
         if (c == 'S') o->strict = true;
+        if (c == 'e') o->engine = true;
         if (c == 't') {
             o->has_to = true;
             if (strcmp(optarg, "protobuf") == 0)
@@ -248,6 +259,7 @@ typedef struct facts {
     size_t runs_by_state[AQ_RUN_STATE_COUNT];
     size_t violations;
     aq_error first;
+    aq_check_result check;
 } facts;
 
 static void print_text(const aq_snapshot *s, const facts *f)
@@ -291,6 +303,11 @@ static void print_text(const aq_snapshot *s, const facts *f)
     else
         printf("validation:        %zu violation%s, first: %s\n", f->violations,
                f->violations == 1 ? "" : "s", f->first.message);
+    if (f->check.engine == AQ_ENGINE_LOADS)
+        printf("engine " AQ_ENGINE_RELEASE ":      loads it as it is\n");
+    else
+        printf("engine " AQ_ENGINE_RELEASE ":      does not load it as it is: %s\n",
+               f->check.engine_reason);
 }
 
 /* Length of the UTF-8 sequence at s if it is valid (> 0); else minus the length of its maximal
@@ -337,6 +354,17 @@ static void json_string(const char *text)
     putchar('"');
 }
 
+/* The engine's verdict as JSON members (after others). */
+static void print_engine_json(const aq_check_result *r)
+{
+    printf(",\"engine_release\":\"" AQ_ENGINE_RELEASE "\",\"engine_loads\":%s",
+           r->engine == AQ_ENGINE_LOADS ? "true" : "false");
+    if (r->engine != AQ_ENGINE_LOADS) {
+        printf(",\"engine_reason\":");
+        json_string(r->engine_reason);
+    }
+}
+
 static void print_json(const aq_snapshot *s, const facts *f)
 {
     printf("{\"file\":");
@@ -364,6 +392,7 @@ static void print_json(const aq_snapshot *s, const facts *f)
         printf(",\"first_violation\":");
         json_string(f->first.message);
     }
+    print_engine_json(&f->check);
     printf("}\n");
 }
 
@@ -382,7 +411,11 @@ static int cmd_inspect(int argc, char **argv)
         unsigned state = (unsigned)s->runs.items[i].run_instance.state;
         if (state < AQ_RUN_STATE_COUNT) f.runs_by_state[state]++;
     }
-    st = aq_snapshot_check(s, NULL, count_violation, NULL, &f.violations, &err);
+    aq_check_options co = AQ_CHECK_OPTIONS_INIT;
+    co.on_violation = count_violation;
+    co.file = &f.info;
+    st = aq_snapshot_check_with(s, &co, &f.check, &err);
+    f.violations = f.check.violations;
     if (st == AQ_EINVALID || st == AQ_EVERSION) {
         f.first = err;
     } else if (st != AQ_OK) {
@@ -419,6 +452,23 @@ static aq_status ignore_item(void *ctx, const aq_item *item, aq_error *err)
     return AQ_OK;
 }
 
+/* validate --json: both verdicts; the exit status as without --json. */
+static int print_verdicts_json(const aq_check_result *r, const aq_error *first, bool engine_exit)
+{
+    printf("{\"file\":");
+    json_string(prog_file);
+    printf(",\"valid\":%s,\"violations\":%zu,\"warnings\":%zu", first ? "false" : "true",
+           r->violations, r->warnings);
+    if (first != NULL) {
+        printf(",\"first_violation\":");
+        json_string(first->message);
+    }
+    print_engine_json(r);
+    printf("}\n");
+    if (first != NULL) return flushed(EXIT_BAD_SNAPSHOT);
+    return flushed(engine_exit && r->engine != AQ_ENGINE_LOADS ? EXIT_ENGINE : EXIT_OK);
+}
+
 /* Each violation printed and counted. */
 static bool print_and_count(void *ctx, const aq_error *violation)
 {
@@ -429,12 +479,16 @@ static bool print_and_count(void *ctx, const aq_error *violation)
 static int cmd_validate(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_validate, "msSh", &o, 1);
+    int rc = parse(argc, argv, usage_validate, "msSejh", &o, 1);
     if (rc >= 0) return rc;
-    if (o.stream && o.strict) return usage_error(usage_validate, "--strict does not go with --stream");
+    if (o.stream && (o.strict || o.engine || o.json))
+        return usage_error(usage_validate, o.strict ? "--strict does not go with --stream"
+                                                    : "--stream gives no engine verdict: "
+                                                      "not with --engine or --json");
     prog_file = argv[optind];
     aq_error err;
     size_t n = 0, warnings = 0;
+    aq_check_result r;
     aq_status st;
     if (o.stream) {
         aq_read_options ro = AQ_READ_OPTIONS_INIT;
@@ -454,21 +508,28 @@ static int cmd_validate(int argc, char **argv)
         if (st != AQ_OK) return fail(st, &err);
         aq_check_options co = AQ_CHECK_OPTIONS_INIT;
         co.flags = o.strict ? AQ_CHECK_STRICT : 0;
-        co.on_violation = print_violation;
-        co.on_warning = print_warning;
+        co.on_violation = o.json ? count_violation : print_violation;
+        co.on_warning = o.json ? count_violation : print_warning;
         co.file = &info;
-        aq_check_result r;
         st = aq_snapshot_check_with(s, &co, &r, &err);
         n = r.violations;
         warnings = r.warnings;
         aq_snapshot_free(s);
+        if (o.json && (st == AQ_OK || st == AQ_EINVALID || st == AQ_EVERSION))
+            return print_verdicts_json(&r, st == AQ_OK ? NULL : &err, o.engine);
     }
     if (st == AQ_OK) {
         if (warnings > 0)
             printf("%s: valid, %zu warning%s\n", prog_file, warnings, warnings == 1 ? "" : "s");
         else
             printf("%s: valid\n", prog_file);
-        return flushed(EXIT_OK);
+        if (o.stream) return flushed(EXIT_OK);
+        if (r.engine == AQ_ENGINE_LOADS)
+            printf("%s: engine " AQ_ENGINE_RELEASE " loads it\n", prog_file);
+        else
+            printf("%s: engine " AQ_ENGINE_RELEASE " does not load it: %s\n", prog_file,
+                   r.engine_reason);
+        return flushed(o.engine && r.engine != AQ_ENGINE_LOADS ? EXIT_ENGINE : EXIT_OK);
     }
     if (st == AQ_EINVALID || st == AQ_EVERSION) {
         fprintf(stderr, "aqsnap: %s: %zu violation%s\n", prog_file, n, n == 1 ? "" : "s");
