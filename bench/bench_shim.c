@@ -608,6 +608,34 @@ static int op_write_nosync(aq_bench_times *t)
     return st == AQ_OK ? 0 : fail_aq("aq_snapshot_write", st, &err);
 }
 
+/* The engine's reads, timed here like every other peer: the Rust side does one call. */
+static int engine_peer_done(aq_engine_snapshot *s, const char *err, uint64_t t0,
+                            aq_bench_times *t)
+{
+    uint64_t t1 = aq_bench_now_ns();
+    if (s == NULL) return fail("engine peer: %s", err);
+    aq_engine_peer_free(s);
+    t->op_ns = t1 - t0;
+    t->free_ns = aq_bench_now_ns() - t1;
+    return 0;
+}
+
+static int op_engine_from_slice(aq_bench_times *t)
+{
+    char err[256];
+    uint64_t t0 = aq_bench_now_ns();
+    aq_engine_snapshot *s = aq_engine_peer_parse(cur.json, cur.json_len, err, sizeof err);
+    return engine_peer_done(s, err, t0, t);
+}
+
+static int op_engine_load_file(aq_bench_times *t)
+{
+    char err[256];
+    uint64_t t0 = aq_bench_now_ns();
+    aq_engine_snapshot *s = aq_engine_peer_load(cur.json_path, err, sizeof err);
+    return engine_peer_done(s, err, t0, t);
+}
+
 static int op_json_decode(aq_bench_times *t)
 {
     aq_error err;
@@ -643,6 +671,23 @@ static int op_json_encode(aq_bench_times *t)
 
 /* ---- startup checks -------------------------------------------------------------------------- */
 
+/* The engine reads the JSON text and the file into as many runs as we wrote. */
+static int check_engine_peer(void)
+{
+    char err[256];
+    aq_engine_snapshot *s = aq_engine_peer_parse(cur.json, cur.json_len, err, sizeof err);
+    if (s == NULL) return fail("engine peer, JSON text: %s", err);
+    size_t runs = aq_engine_peer_runs(s);
+    aq_engine_peer_free(s);
+    s = aq_engine_peer_load(cur.json_path, err, sizeof err);
+    if (s == NULL) return fail("engine peer, %s: %s", cur.json_path, err);
+    size_t file_runs = aq_engine_peer_runs(s);
+    aq_engine_peer_free(s);
+    if (runs != cur.runs || file_runs != cur.runs)
+        return fail("engine peer: %zu and %zu runs, %zu written", runs, file_runs, cur.runs);
+    return 0;
+}
+
 /* Every load path succeeds on the inputs before anything is timed (and the files are in the
  * page cache afterwards). */
 static int check_loads(void)
@@ -650,7 +695,7 @@ static int check_loads(void)
     aq_bench_times t;
     if (op_load_file(&t) != 0 || op_load_buffer(&t) != 0) return -1;
     if (cur.with_json && (op_json_load_file(&t) != 0 || op_json_decode(&t) != 0)) return -1;
-    return 0;
+    return cur.with_json ? check_engine_peer() : 0;
 }
 
 /* Reused arenas reach their steady state (one resident chunk) before they are timed. */
@@ -718,6 +763,12 @@ const aq_bench_op aq_bench_ops[] = {
     {"ours/write_nosync",
      "aq_snapshot_write, AQ_WRITE_NO_SYNC (validate, encode, write .tmp, rename)",
      op_write_nosync, 0},
+    {"peer/engine_from_slice",
+     "the engine's model, serde_json::from_slice of the JSON text (Rust); free: drop",
+     op_engine_from_slice, F_FREE | F_JSON},
+    {"peer/engine_load_file",
+     "the engine's load of the JSON file (read, envelope, CRC-32, from_slice); free: drop",
+     op_engine_load_file, F_FREE | F_JSON},
     {"ours/json_decode", "aq_snapshot_decode_json of the engine JSON text (copy + parse)",
      op_json_decode, F_FREE | F_JSON},
     {"ours/json_load_file",

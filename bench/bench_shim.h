@@ -2,7 +2,9 @@
 /*
  * The C side of the benchmarks (STYLE.md section 10): builds the inputs once per size and
  * exposes one aq_bench_* function per measured operation. bench_main.cc only registers them
- * with Google Benchmark; rss_probe.c reuses the input builder and the peers.
+ * with Google Benchmark; rss_probe.c reuses the input builder and the peers. The peers are
+ * protobuf-c (here), libprotobuf (cpp_peer.cc) and the engine's own reading of its JSON
+ * (engine_peer/, Rust).
  *
  * Every operation works on the "current" input (the last aq_bench_prepare() call) and runs
  * exactly once per call, timing itself with CLOCK_MONOTONIC: `op_ns` is the operation proper,
@@ -80,6 +82,26 @@ int aq_bench_cpp_parse_arena(const uint8_t *data, size_t len, uint64_t *parse_ns
 /* For rss_probe: parse into an arena that stays alive until aq_bench_cpp_release(). */
 int aq_bench_cpp_parse_keep(const uint8_t *data, size_t len);
 void aq_bench_cpp_release(void);
+
+/* ---- the engine peer (engine_peer/src/lib.rs, Rust) ---------------------------------------------- */
+
+/* A snapshot as the engine holds it: its own model (the seed's Snapshot) read by serde_json. */
+typedef struct aq_engine_snapshot aq_engine_snapshot;
+
+/* serde_json::from_slice::<Snapshot> of `len` bytes of engine JSON text. Returns the snapshot,
+ * or NULL with serde_json's message in err (err_len bytes, NUL-terminated). */
+aq_engine_snapshot *aq_engine_peer_parse(const uint8_t *json, size_t len, char *err,
+                                         size_t err_len);
+
+/* The engine's load of a snapshot file: read it, check the envelope and CRC-32 (crc32fast),
+ * from_slice the payload. Returns the snapshot, or NULL with the reason in err. */
+aq_engine_snapshot *aq_engine_peer_load(const char *path, char *err, size_t err_len);
+
+/* Its number of run records. */
+size_t aq_engine_peer_runs(const aq_engine_snapshot *snapshot);
+
+/* Drop it (NULL: nothing). */
+void aq_engine_peer_free(aq_engine_snapshot *snapshot);
 
 /* Monotonic clock in nanoseconds (shared by the shim and the C++ peer). */
 uint64_t aq_bench_now_ns(void);

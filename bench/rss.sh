@@ -3,8 +3,9 @@
 # Peak RSS per path, each in its own process under `/usr/bin/time -v` (Debian package `time`).
 #   bench/rss.sh <build-dir> [tasks (100000)] [repetitions (3)]
 # Prints one tab-separated line per process:
-#   name  tasks  rep  max_rss_kb  payload_bytes  key=value...(from rss_probe)
-# payload_bytes is the protobuf payload, or the JSON text for json_* rows (file size - 12).
+#   name  tasks  rep  max_rss_kb  payload_bytes  key=value...(from rss_probe)  wall_ns=N
+# payload_bytes is the protobuf payload, or the JSON text for json_* and engine_* rows (file
+# size - 12). wall_ns: the whole process (start, operation, release, exit), timed from here.
 set -eu
 build=${1:?usage: bench/rss.sh <build-dir> [tasks] [repetitions]}
 tasks=${2:-100000}
@@ -30,7 +31,8 @@ set -- \
   "load load $pb" \
   "steady steady $pb" \
   "json_read read $json" \
-  "json_load json_load $json"
+  "json_load json_load $json" \
+  "engine_load engine_load $json"
 
 for spec in "$@"; do
   # shellcheck disable=SC2086 # split "name op file"
@@ -39,12 +41,15 @@ for spec in "$@"; do
   [ "$file" != "-" ] || continue
   rep=1
   while [ "$rep" -le "$reps" ]; do
+    t0=$(date +%s%N)
     /usr/bin/time -v "$probe" "$op" "$file" >"$tmp/out" 2>"$tmp/err" || {
       echo "rss.sh: $name failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+    t1=$(date +%s%N)
     kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tmp/err")
     payload=$(sed -n 's/.*payload=\([0-9]*\).*/\1/p' "$tmp/out")
     kv=$(sed 's/^op=[^ ]* payload=[0-9]* //' "$tmp/out")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tasks" "$rep" "$kb" "$payload" "$kv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s wall_ns=%s\n' "$name" "$tasks" "$rep" "$kb" "$payload" "$kv" \
+      $((t1 - t0))
     rep=$((rep + 1))
   done
 done

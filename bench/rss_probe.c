@@ -14,6 +14,8 @@
  *     load        aq_snapshot_load (read, CRC, decode, validate)
  *     steady      aq_snapshot_load, then report aq_snapshot_memory() and the RSS growth
  *     json_load   aq_snapshot_load of an engine JSON file
+ *     engine_load the engine's load of an engine JSON file (engine_peer/: read, envelope,
+ *                 CRC-32, serde_json::from_slice into its own model)
  *
  * Prints key=value pairs: payload (bytes after the 12-byte envelope), rss_before/rss_after
  * (bytes, /proc/self/statm, around the operation), hwm (VmHWM, bytes), op_ns (time of the
@@ -115,6 +117,24 @@ static int do_load(const char *path, int steady)
     return 0;
 }
 
+static int do_engine_load(const char *path)
+{
+    char err[256];
+    size_t before = rss_now();
+    uint64_t t0 = aq_bench_now_ns();
+    aq_engine_snapshot *s = aq_engine_peer_load(path, err, sizeof err);
+    uint64_t ns = aq_bench_now_ns() - t0;
+    size_t after = rss_now();
+    if (s == NULL) {
+        fprintf(stderr, "rss_probe: engine peer: %s\n", err);
+        return 1;
+    }
+    printf("rss_before=%zu rss_after=%zu hwm=%zu op_ns=%llu", before, after, hwm_now(),
+           (unsigned long long)ns);
+    aq_engine_peer_free(s);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -180,6 +200,8 @@ int main(int argc, char **argv)
         free(buf);
     } else if (strcmp(op, "load") == 0 || strcmp(op, "json_load") == 0) {
         rc = do_load(arg, 0);
+    } else if (strcmp(op, "engine_load") == 0) {
+        rc = do_engine_load(arg);
     } else if (strcmp(op, "steady") == 0) {
         rc = do_load(arg, 1);
     } else {

@@ -10,6 +10,9 @@
 #     --quick   1 repetition, sizes 1k and 10k, no RSS (a smoke run; never for BENCHMARKS.md)
 #     build-dir default /tmp/build-bench
 #
+# The engine is a peer in the same run: bench/engine_peer/ (the engine's model and serde_json,
+# Rust) is linked into aq_bench and rss_probe and timed on the same bytes as aqsnap's JSON paths.
+#
 # Results go to <build-dir>/bench/results/ (bench.json, rss.tsv, machine.txt, report.md).
 # Run it on an otherwise idle machine: timings on a 2-core VM are noisy, which is why
 # BENCHMARKS.md compares ratios measured inside one run.
@@ -43,6 +46,7 @@ pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "?"; }
   echo "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
   echo "compilers: $(gcc --version | head -n 1); $(g++ --version | head -n 1); flags: CMake Release (-O3 -DNDEBUG)"
   echo "libraries: protobuf-c $(pkgver libprotobuf-c-dev), libprotobuf $(pkgver libprotobuf-dev), simdjson $(pkgver libsimdjson-dev), zlib $(pkgver zlib1g-dev), Google Benchmark $(pkgver libbenchmark-dev), glibc $(pkgver libc6)"
+  echo "engine peer: $(/usr/bin/rustc --version), cargo release profile; serde $(pkgver librust-serde-dev), serde_json $(pkgver librust-serde-json-dev), uuid $(pkgver librust-uuid-dev), crc32fast $(pkgver librust-crc32fast-dev) (Debian crates)"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts beside the headers and libraries (src/CMakeLists.txt) and the tool
 # (tools/CMakeLists.txt): the schema and its descriptor set, the CMake package, the pkg-config
-# file, the man page, and the documentation with the C example.
+# file, the man page, and the documentation with the C examples.
 set(AQ_CMAKE_PACKAGE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/aqsnap)
 
 # ---- the schema, for programs in any language: share/aqsnap/proto/ (an import root for protoc)
@@ -68,7 +68,7 @@ list(JOIN AQ_PC_CXX_RUNTIME " " AQ_PC_CXX_RUNTIME)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/aqsnap.pc.in ${PROJECT_BINARY_DIR}/aqsnap.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/aqsnap.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-# ---- man page, documentation, licence and the C example: share/man, share/doc/aqsnap ----------
+# ---- man page, documentation, licence and the C examples: share/man, share/doc/aqsnap ----------
 if(AQ_BUILD_TOOLS)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/aqsnap.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
@@ -77,5 +77,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${AQ_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/engine_snapshot.c
+              ${PROJECT_SOURCE_DIR}/examples/engine_stream.c
               ${PROJECT_SOURCE_DIR}/examples/snapshot.bin
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

@@ -4,7 +4,7 @@
 # Idempotent: packages already present are not fetched again. buf (schema lint and breaking
 # checks) and the TypeScript toolchain come from the npm registry into .tools/ (pinned, not
 # committed). cargo and the librust-* sources build the engine.* tests' reference reader
-# (tests/engine) and the Rust example, offline. The examples of docs/LANGUAGES.md (xlang.* tests)
+# (tests/engine), the benchmarks' engine peer (bench/engine_peer) and the Rust example, offline. The examples of docs/LANGUAGES.md (xlang.* tests)
 # also need Go, a JDK with protobuf-java, and the system's Node.js 20 (20.15 or later).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,11 +13,10 @@ packages="build-essential cmake pkg-config git
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev python3-protobuf
   libcmocka-dev libbenchmark-dev libsimdjson-dev zlib1g-dev
   valgrind clang libclang-rt-14-dev time ninja-build groff-base
-  cargo librust-serde-json-dev librust-serde-derive-dev librust-uuid-dev
+  cargo librust-serde-json-dev librust-serde-derive-dev librust-uuid-dev librust-crc32fast-dev
   golang-go protoc-gen-go golang-google-protobuf-dev
   default-jdk-headless libprotobuf-java libgoogle-gson-java libguava-java
-  librust-prost-dev librust-prost-build-dev librust-prost-types-dev librust-base64-dev
-  librust-crc32fast-dev"
+  librust-prost-dev librust-prost-build-dev librust-prost-types-dev librust-base64-dev"
 
 # npm: Debian's package conflicts with a nodejs that already bundles npm; add it only if absent.
 command -v npm >/dev/null 2>&1 || packages="$packages npm"

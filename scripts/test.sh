@@ -10,7 +10,7 @@
 #   3. clang Debug, AddressSanitizer + UndefinedBehaviorSanitizer (preset ci-asan): every ctest
 #      test again.
 #   4. libFuzzer smoke run of each fuzz target (AQ_FUZZ_SECONDS each, default 20).
-#   5. The benchmarks build (they are never run as tests).
+#   5. The benchmarks build, the engine peer (Rust, cargo) included; they are never run as tests.
 #   6. The evolution drill (scripts/evolution-drill.sh): a new schema version's fields need
 #      nothing but the .proto files and model.h.
 set -eu

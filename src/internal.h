@@ -319,6 +319,24 @@ aq_status aq__snapshot_encode_json_reserving(const aq_snapshot *snap, const aq_a
                                              uint32_t flags, size_t reserve, aq_buffer *out,
                                              aq_error *err);
 
+/* An engine JSON document read a top-level field at a time (json_read.cc), for the streaming
+ * reader: the fields that are not lists are read into `head` (in its arena), each record of a
+ * list is handed to item(), valid during the call. The fields must come in declaration order
+ * (else AQ_EDECODE / AQ_ERR_STREAM_ORDER). A failure of a callback is returned as it is; the
+ * caller keeps its error apart, since the reader prefixes paths to err while unwinding. */
+typedef struct aq__json_stream {
+    /* The next n bytes of the text into buf (all of them, or a failure). */
+    aq_status (*read)(void *ctx, uint8_t *buf, size_t n);
+    /* List field `number` begins: the fields before it that are not lists are in head. */
+    aq_status (*list)(void *ctx, uint32_t number);
+    aq_status (*item)(void *ctx, uint32_t number, size_t index, const void *value);
+    void *ctx;
+    aq_snapshot *head;
+    uint64_t len; /* the text's size */
+} aq__json_stream;
+aq_status aq__json_read_stream(const aq__json_stream *js, const aq_allocator *alloc,
+                               aq_error *err);
+
 /* An engine JSON document written a top-level field at a time, in field order, byte for byte as
  * the whole-snapshot writer writes it (json_write.c): the bytes collect in aq__json_doc_out(),
  * which the caller may empty (len = 0) between calls. err must outlive the document. */

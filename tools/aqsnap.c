@@ -31,7 +31,7 @@ static const char usage_main[] =
     "  validate [--strict] [--engine] [--json] [--stream] FILE\n"
     "                                check every engine invariant, print every violation\n"
     "                                and warning, and whether engine " AQ_ENGINE_RELEASE " loads the file\n"
-    "  convert [--to FORMAT] [--pretty] IN OUT\n"
+    "  convert [--to FORMAT] [--pretty] [--stream] IN OUT\n"
     "                                rewrite IN as OUT (protobuf or json), atomically\n"
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
     "  help, --help, -h              this text\n"
@@ -78,18 +78,23 @@ static const char usage_validate[] =
     "  --stream  read FILE one record at a time instead of loading it whole: memory stays at\n"
     "            the largest record plus the ids, whatever the snapshot's size. The same rules\n"
     "            and output; the CRC is known at the end, so a damaged file may print\n"
-    "            violations before its CRC mismatch. Protobuf files only (not '-'); not\n"
-    "            with --strict (warnings are not reported this way).\n";
+    "            violations before its CRC mismatch. Not '-'; not with --strict, --engine\n"
+    "            or --json (warnings and the engine's verdict are not reported this way).\n";
 
 static const char usage_convert[] =
-    "usage: aqsnap convert [--to protobuf|json] [--pretty] [--max-memory SIZE] IN OUT\n"
+    "usage: aqsnap convert [--to protobuf|json] [--pretty] [--stream] [--max-memory SIZE]\n"
+    "                      IN OUT\n"
     "\n"
     "Load IN (validated), write it to OUT in the chosen format (default: the other one) through\n"
     "a temporary file, fsync and rename, so OUT is either its old self or the whole new file.\n"
     "Protobuf fields unknown to this version survive protobuf->protobuf; JSON cannot carry them.\n"
     "\n"
     "  --to FORMAT   protobuf or json\n"
-    "  --pretty      JSON only: indented instead of the engine's compact layout\n";
+    "  --pretty      JSON only: indented instead of the engine's compact layout\n"
+    "  --stream      copy one record at a time (memory stays at the largest record plus the\n"
+    "                ids, whatever the snapshot's size); the same checks and output. Not\n"
+    "                '-'; needs --to (IN's format is known only once it is read). Unknown\n"
+    "                top-level fields are not copied.\n";
 
 static const char usage_dump[] =
     "usage: aqsnap dump [--pretty] [--max-memory SIZE] FILE\n"
@@ -540,15 +545,66 @@ static int cmd_validate(int argc, char **argv)
 
 /* ---- convert --------------------------------------------------------------------------------- */
 
+/* A streaming copy: each record read goes to the writer. */
+typedef struct copy {
+    aq_writer *w;
+    bool writer_failed;
+} copy;
+
+static aq_status copy_item(void *ctx, const aq_item *item, aq_error *err)
+{
+    copy *c = ctx;
+    aq_status st = aq_writer_add(c->w, item->field, item->value, err);
+    c->writer_failed = st != AQ_OK;
+    return st;
+}
+
+/* Content the target format cannot carry is about IN; anything else is about OUT. */
+static int write_failed(const char *in, const char *out, aq_format format, aq_status st,
+                        const aq_error *err)
+{
+    if (err->status == AQ_EINVAL && err->kind != AQ_ERR_NOT_A_FILE)
+        fprintf(stderr, "aqsnap: %s: cannot be written as %s: %s\n", in,
+                format == AQ_FORMAT_JSON ? "JSON" : "protobuf", err->message);
+    else
+        fprintf(stderr, "aqsnap: %s: %s\n", out, err->message);
+    return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_WRITE;
+}
+
+/* The reader validates every record before handing it out, and the whole file before the
+ * commit: the writer need not check again. */
+static int convert_streaming(const char *in, const char *out, aq_write_options *wo)
+{
+    aq_error err;
+    wo->flags |= AQ_WRITE_NO_VALIDATE;
+    copy c = {NULL, false};
+    aq_status st = aq_writer_open(out, wo, &c.w, &err);
+    if (st != AQ_OK) return write_failed(in, out, wo->format, st, &err);
+    st = aq_snapshot_read(in, NULL, copy_item, &c, &err);
+    if (st != AQ_OK) {
+        aq_writer_abort(c.w);
+        return c.writer_failed ? write_failed(in, out, wo->format, st, &err) : fail(st, &err);
+    }
+    st = aq_writer_commit(c.w, &err);
+    return st == AQ_OK ? EXIT_OK : write_failed(in, out, wo->format, st, &err);
+}
+
 static int cmd_convert(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_convert, "tpmh", &o, 2);
+    int rc = parse(argc, argv, usage_convert, "tpmsh", &o, 2);
     if (rc >= 0) return rc;
     const char *in = argv[optind], *out = argv[optind + 1];
     if (o.pretty && o.has_to && o.to != AQ_FORMAT_JSON)
         return usage_error(usage_convert, "--pretty applies to --to json only");
     prog_file = in;
+    if (o.stream) {
+        if (!o.has_to) return usage_error(usage_convert, "--stream needs --to protobuf or json");
+        aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+        wo.format = o.to;
+        if (o.pretty) wo.flags |= AQ_WRITE_JSON_PRETTY;
+        return convert_streaming(in, out, &wo);
+    }
     aq_snapshot *s;
     aq_load_info info;
     aq_error err;
@@ -567,16 +623,7 @@ static int cmd_convert(int argc, char **argv)
     }
     st = aq_snapshot_write(out, s, &wo, &err);
     aq_snapshot_free(s);
-    if (st != AQ_OK) {
-        /* Content the target format cannot carry is about IN; anything else is about OUT. */
-        if (err.status == AQ_EINVAL && err.kind != AQ_ERR_NOT_A_FILE)
-            fprintf(stderr, "aqsnap: %s: cannot be written as %s: %s\n", in,
-                    wo.format == AQ_FORMAT_JSON ? "JSON" : "protobuf", err.message);
-        else
-            fprintf(stderr, "aqsnap: %s: %s\n", out, err.message);
-        return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_WRITE;
-    }
-    return EXIT_OK;
+    return st == AQ_OK ? EXIT_OK : write_failed(in, out, wo.format, st, &err);
 }
 
 /* ---- dump ------------------------------------------------------------------------------------ */

@@ -17,10 +17,11 @@
  * then the records of dependency_declarations, budgets, subscriptions, actors, tenants,
  * role_assignments, capability_grants and ledger_entries. version, timestamp, metadata and
  * engine come once each (engine with its default values when the file has none). Every
- * protobuf writer writes fields in that order. A file whose known fields are out of that order
- * (legal protobuf, never written by this library, the engine or the official runtimes) is
- * refused with AQ_EDECODE / AQ_ERR_STREAM_ORDER naming the field: aq_snapshot_load() reads it.
- * Unknown top-level fields (from a newer schema) are skipped.
+ * protobuf writer and the engine write fields in that order. A protobuf file whose lists come
+ * first is read in two passes; one whose known fields are otherwise out of that order (legal
+ * protobuf, never written by this library, the engine or the official runtimes) is refused with
+ * AQ_EDECODE / AQ_ERR_STREAM_ORDER naming the field: aq_snapshot_load() reads it. Unknown
+ * top-level fields (from a newer schema) are skipped.
  *
  * Trust. The envelope's CRC-32 covers the whole payload, so it is known only at the end: the
  * reader computes it as it reads and a mismatch fails the call with AQ_ECRC after every item
@@ -36,9 +37,13 @@
  * a whole list (metadata's counts) are checked when the list ends. Memory: the ids of tasks,
  * runs, dependency declarations, budgets and subscriptions, 32 to 48 bytes each.
  *
- * Formats: the protobuf format (aq_format AQ_FORMAT_PROTOBUF). A file of engine JSON is
- * refused with AQ_EINVAL / AQ_ERR_ARGUMENT: load it with aq_snapshot_load(), or convert it
- * once (`aqsnap convert --to protobuf`).
+ * Formats: protobuf and engine JSON (in an envelope, or a bare document), every schema version
+ * aq_snapshot_load() reads. JSON is read through a window that holds the current record (or a
+ * skipped unknown value) whole; its fields must come in the engine's key order, as the engine
+ * writes them (serde would take any order): a field before one that came already is refused
+ * with AQ_EDECODE / AQ_ERR_STREAM_ORDER, a required field missing before a later one with
+ * AQ_ERR_MISSING_FIELD, both naming the field (aq_snapshot_load() reads such a document). A
+ * bare document has no CRC.
  */
 #ifndef AQSNAP_STREAM_H
 #define AQSNAP_STREAM_H
@@ -129,8 +134,8 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_read(const char *path, const aq_read_o
  *
  * Validation (unless AQ_WRITE_NO_VALIDATE) is aq_snapshot_check()'s, one record at a time, as
  * for a streaming read: a record that breaks a rule is refused when it is added, with the
- * violation's status, kind and path; rules about whole lists (metadata's counts) fail
- * aq_writer_commit(). The payload is capped at max_payload as aq_snapshot_write() caps it.
+ * violation's status, kind and path; a rule about a whole list (metadata's counts) is checked
+ * when the list ends, so it fails the add of the next field, or aq_writer_commit(). The payload is capped at max_payload as aq_snapshot_write() caps it.
  *
  * Any failure leaves the writer failed: later calls return the first failure again, and
  * aq_writer_commit() or aq_writer_abort() removes the temporary file. The length and CRC-32 of

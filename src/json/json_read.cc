@@ -306,6 +306,12 @@ size_t list_hint(const reader &r, const aq_run_list *)
 
 DEFINE_KEYS(snapshot, "struct Snapshot")
 
+/* The offset of `at` in the whole text (a window starts r.base bytes in). */
+size_t text_offset(const reader &r, const uint8_t *at)
+{
+    return (size_t)(r.base + (uint64_t)(at - r.text));
+}
+
 aq_status text_fail(reader &r, const uint8_t *at, const char *what)
 {
     if (at >= r.text_end)
@@ -314,7 +320,7 @@ aq_status text_fail(reader &r, const uint8_t *at, const char *what)
     char text[48];
     excerpt(text, sizeof text, at, (size_t)(r.text_end - at));
     return fail(r, AQ_ERR_JSON_SYNTAX, "%s at offset %zu, found `%s`", what,
-                (size_t)(at - r.text), text);
+                text_offset(r, at), text);
 }
 
 /* What simdjson 3.0's ondemand parser allocates for `capacity` bytes of text (parser::allocate
@@ -409,11 +415,50 @@ aq_status in_slice(reader &r, const uint8_t *b, const uint8_t *e, F &&f)
     return fail(r, AQ_ERR_JSON_SYNTAX, "unexpected content after a value");
 }
 
-/* The value at *p (not whitespace) as one slice for f; *p moves past it. */
-template <typename F>
-aq_status slice_value(reader &r, const uint8_t **p, F &&f)
+/* ---- where the text is: whole in memory, or a window over a file -------------------------------- */
+
+/*
+ * The top level is read through an input that says whether more text can come: the whole text
+ * in memory (a load) never can, so its checks compile to those of a plain pointer walk; a
+ * window over a file (a streaming read) fetches more, keeping the unread text from the current
+ * position, whenever a token it needs whole runs to the window's end. Only the position passed
+ * to fetch() survives a fetch: every caller holds no other pointer into the text across one.
+ */
+struct whole_text {
+    static constexpr bool ordered = false; /* serde takes keys in any order */
+    bool can_fetch() const { return false; }
+    aq_status fetch(reader &, const uint8_t **) { return AQ_OK; }
+};
+
+/* *p at the next byte that is not whitespace (or the end of the text). */
+template <typename In>
+aq_status space(reader &r, In &in, const uint8_t **p)
 {
-    const uint8_t *e = value_end(*p, r.text_end);
+    for (;;) {
+        *p = skip_space(*p, r.text_end);
+        if (*p < r.text_end || !in.can_fetch()) return AQ_OK;
+        AQ_TRY(in.fetch(r, p));
+    }
+}
+
+/* The value at *p whole in the text: *e just past it (nullptr: the text ends inside it). A
+ * value running to the window's end may go on (a number), so more is fetched first. */
+template <typename In>
+aq_status whole_value(reader &r, In &in, const uint8_t **p, const uint8_t **e)
+{
+    for (;;) {
+        *e = value_end(*p, r.text_end);
+        if ((*e != nullptr && *e < r.text_end) || !in.can_fetch()) return AQ_OK;
+        AQ_TRY(in.fetch(r, p));
+    }
+}
+
+/* The value at *p (not whitespace) as one slice for f; *p moves past it. */
+template <typename In, typename F>
+aq_status slice_value(reader &r, In &in, const uint8_t **p, F &&f)
+{
+    const uint8_t *e;
+    AQ_TRY(whole_value(r, in, p, &e));
     if (e == nullptr) return text_fail(r, r.text_end, "a value does not end");
     if (e == *p) return text_fail(r, *p, "expected a value");
     const uint8_t *b = *p;
@@ -421,45 +466,48 @@ aq_status slice_value(reader &r, const uint8_t **p, F &&f)
     return in_slice(r, b, e, f);
 }
 
+/* What a list of the top level does with its items: gathers them into the snapshot (a load:
+ * list_builder), or hands each to the caller as it is read (stream_items below). */
+
 /* A list at the top level: its items are sliced one by one, each read by
- * read_item(document, T *). *p moves past the list. */
-template <typename T, typename F>
-aq_status top_list(reader &r, const uint8_t **p, size_t hint, T **items, size_t *count,
-                   F &&read_item)
+ * read_item(document, T *) into items.slot(). *p moves past the list. */
+template <typename T, typename In, typename Items, typename F>
+aq_status top_list(reader &r, In &in, const uint8_t **p, Items &items, F &&read_item)
 {
     if (**p != '[')
-        return slice_value(r, p, [&](od::document &doc) {
+        return slice_value(r, in, p, [&](od::document &doc) {
             return type_fail(r, doc, simdjson::INCORRECT_TYPE, "an array");
         });
     r.depth = 2; /* the root object and this list */
-    list_builder<T> list(r, hint);
-    AQ_TRY(list.start());
-    const uint8_t *q = skip_space(*p + 1, r.text_end);
+    AQ_TRY(items.start());
+    const uint8_t *q = *p + 1;
+    AQ_TRY(space(r, in, &q));
     if (q < r.text_end && *q == ']') {
         *p = q + 1;
-        return list.finish(items, count);
+        return AQ_OK;
     }
     for (;;) {
         if (q >= r.text_end) return text_fail(r, q, "a list does not end");
-        aq_status st = slice_value(r, &q, [&](od::document &doc) {
+        aq_status st = slice_value(r, in, &q, [&](od::document &doc) {
             r.depth = 2;
-            return read_item(doc, list.slot());
+            return read_item(doc, items.slot());
         });
         if (AQ__UNLIKELY(st != AQ_OK)) {
-            aq__error_prefix_index(r.err, "", list.n);
+            aq__error_prefix_index(r.err, "", items.n);
             return st;
         }
-        AQ_TRY(list.add());
-        q = skip_space(q, r.text_end);
+        AQ_TRY(items.add());
+        AQ_TRY(space(r, in, &q));
         if (q < r.text_end && *q == ',') {
-            q = skip_space(q + 1, r.text_end);
+            q++;
+            AQ_TRY(space(r, in, &q));
             continue;
         }
         if (q < r.text_end && *q == ']') break;
         return text_fail(r, q, "expected ',' or ']' in a list");
     }
     *p = q + 1;
-    return list.finish(items, count);
+    return AQ_OK;
 }
 
 /* A key of the root object (p at its opening quote): checked as simdjson checks strings, and
@@ -476,13 +524,13 @@ aq_status top_key(reader &r, const uint8_t *p, text_view *out, const uint8_t **a
             return fail(r, AQ_ERR_JSON_SYNTAX,
                         "a key string holds a control character (U+0000..U+001F) that is not "
                         "escaped, at offset %zu",
-                        (size_t)(b + i - r.text));
+                        text_offset(r, b + i));
         escaped |= b[i] == '\\';
     }
     size_t bad = aq__utf8_invalid_at(reinterpret_cast<const char *>(b), n);
     if (bad != n)
         return fail(r, AQ_ERR_JSON_SYNTAX, "the text is not valid UTF-8 at offset %zu",
-                    (size_t)(b + bad - r.text));
+                    text_offset(r, b + bad));
     *after = e;
     if (!escaped) {
         *out = {b, n};
@@ -497,32 +545,39 @@ aq_status top_key(reader &r, const uint8_t *p, text_view *out, const uint8_t **a
     return string_text(r, r.tail.data, out);
 }
 
-/* A top-level member read by simdjson from its own slice. */
-#define SLICE(expr) slice_value(r, p, [&](od::document &doc) { return (expr); })
+/* The key at *p (its opening quote), whole in the text. */
+template <typename In>
+aq_status whole_key(reader &r, In &in, const uint8_t **p, text_view *k, const uint8_t **after)
+{
+    while (in.can_fetch() && string_end(*p + 1, r.text_end) == nullptr) AQ_TRY(in.fetch(r, p));
+    return top_key(r, *p, k, after);
+}
 
-/* The snapshot's fields: lists item by item, everything else as one slice. */
+/* The snapshot's fields: lists item by item (through lists.read), everything else as one
+ * slice into s. */
 #define TOP_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                  \
-    if (i == k++) return TOP_##kind##_##presence(member, type);
-#define TOP_VALUE(member, read) slice_value(r, p, [&](od::document &doc) {                       \
+    if (i == k++) return TOP_##kind##_##presence(member, num, type);
+#define TOP_VALUE(member, read) slice_value(r, in, p, [&](od::document &doc) {                   \
         aq_status st_ = read;                                                                    \
         if (st_ == AQ_OK) after_top(r, &s->member);                                              \
         return st_;                                                                              \
     })
-#define TOP_U32_REQ(member, type) TOP_VALUE(member, read_u32(r, doc, &s->member))
+#define TOP_U32_REQ(member, num, type) TOP_VALUE(member, read_u32(r, doc, &s->member))
 #define TOP_U32_DEF TOP_U32_REQ
-#define TOP_U64_REQ(member, type) TOP_VALUE(member, read_u64(r, doc, &s->member))
+#define TOP_U64_REQ(member, num, type) TOP_VALUE(member, read_u64(r, doc, &s->member))
 #define TOP_U64_DEF TOP_U64_REQ
-#define TOP_MSG_REQ(member, type) TOP_VALUE(member, read_##type(r, doc, &s->member))
+#define TOP_MSG_REQ(member, num, type) TOP_VALUE(member, read_##type(r, doc, &s->member))
 #define TOP_MSG_DEF TOP_MSG_REQ
-#define TOP_MSG_OPT(member, type)                                                                \
+#define TOP_MSG_OPT(member, num, type)                                                           \
     TOP_VALUE(member, read_record_ptr(r, doc, &s->member,                                        \
                                       [&](aq_##type *x) { return read_##type(r, doc, x); }))
-#define TOP_LIST_MSG_REQ(member, type)                                                           \
-    top_list(r, p, list_hint(r, &s->member), &s->member.items, &s->member.count,                 \
-             [&](od::document &doc, aq_##type *x) { return read_##type(r, doc, x); })
+#define TOP_LIST_MSG_REQ(member, num, type)                                                      \
+    lists.read(r, in, p, num, &s->member,                                                        \
+               [&](od::document &doc, aq_##type *x) { return read_##type(r, doc, x); })
 #define TOP_LIST_MSG_DEF TOP_LIST_MSG_REQ
 
-aq_status top_member(reader &r, int i, const uint8_t **p, aq_snapshot *s)
+template <typename In, typename Lists>
+aq_status top_member(reader &r, In &in, Lists &lists, int i, const uint8_t **p, aq_snapshot *s)
 {
     r.depth = 1; /* inside the root object */
     int k = 0;
@@ -530,19 +585,12 @@ aq_status top_member(reader &r, int i, const uint8_t **p, aq_snapshot *s)
     return AQ_OK;
 }
 
-/* Defaulted lists that are absent still get a valid (empty) pointer, as decoded ones do. */
-template <typename T>
-aq_status empty_list(reader &r, T **items)
-{
-    if (*items != nullptr) return AQ_OK;
-    *items = static_cast<T *>(out_alloc(r, 0));
-    return *items != nullptr ? AQ_OK : aq__fail_oom(r.err);
-}
-
 /* A value of the root object that nobody reads: checked as serde checks it, on the text. */
-aq_status skip_top(reader &r, const uint8_t **p)
+template <typename In>
+aq_status skip_top(reader &r, In &in, const uint8_t **p)
 {
-    const uint8_t *e = value_end(*p, r.text_end);
+    const uint8_t *e;
+    AQ_TRY(whole_value(r, in, p, &e));
     if (e == nullptr) return text_fail(r, r.text_end, "a value does not end");
     if (e == *p) return text_fail(r, *p, "expected a value");
     const uint8_t *after = *p;
@@ -552,30 +600,59 @@ aq_status skip_top(reader &r, const uint8_t **p)
     return AQ_OK;
 }
 
-/* The root as an object, *p at its '{'; *p moves past it. */
-aq_status root_object(reader &r, const uint8_t **pp, aq_snapshot *s)
+/* The first required field among those `seen` lacks, failed, or AQ_OK. */
+aq_status missing(reader &r, uint32_t required, uint32_t seen)
+{
+    uint32_t lack = required & ~seen;
+    if (AQ__LIKELY(lack == 0)) return AQ_OK;
+    const char *name = snapshot_rec.keys[__builtin_ctz(lack)].name;
+    (void)fail(r, AQ_ERR_MISSING_FIELD, "missing field `%s`", name);
+    aq__error_prefix(r.err, name);
+    return AQ_EDECODE;
+}
+
+/* A streaming read at field i: the required fields before it must have come. */
+aq_status missing_before(reader &r, int i, uint32_t seen)
+{
+    uint32_t lack = snapshot_rec.required & ((1u << i) - 1u) & ~seen;
+    if (AQ__LIKELY(lack == 0)) return AQ_OK;
+    const char *name = snapshot_rec.keys[__builtin_ctz(lack)].name;
+    (void)fail(r, AQ_ERR_MISSING_FIELD,
+               "missing field `%s` before `%s` (a streaming read needs the fields in the "
+               "engine's order; aq_snapshot_load reads this document)",
+               name, snapshot_rec.keys[i].name);
+    aq__error_prefix(r.err, name);
+    return AQ_EDECODE;
+}
+
+/* The root as an object, *p at its '{'; *p moves past it. A streaming input takes the fields
+ * in their declaration order only, since it hands them out as they come: the required ones
+ * before a field must be there when it comes. */
+template <typename In, typename Lists>
+aq_status root_object(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_snapshot *s)
 {
     const record &rec = snapshot_rec;
-    const uint8_t *p = *pp;
+    const uint8_t *p = *pp + 1;
     uint32_t seen = 0;
     size_t next = 0;
-    p = skip_space(p + 1, r.text_end);
+    AQ_TRY(space(r, in, &p));
     if (p < r.text_end && *p == '}') {
         p++;
     } else {
         for (;;) {
             if (p >= r.text_end || *p != '"') return text_fail(r, p, "expected a key string");
             text_view k;
-            AQ_TRY(top_key(r, p, &k, &p));
-            p = skip_space(p, r.text_end);
-            if (p >= r.text_end || *p != ':') return text_fail(r, p, "expected ':' after a key");
-            p = skip_space(p + 1, r.text_end);
-            if (p >= r.text_end) return text_fail(r, p, "expected a value");
+            AQ_TRY(whole_key(r, in, &p, &k, &p));
             int i = find_key(rec, k, next);
+            char name[48];
+            if (i < 0) excerpt(name, sizeof name, k.p, k.n); /* k does not survive a fetch */
+            AQ_TRY(space(r, in, &p));
+            if (p >= r.text_end || *p != ':') return text_fail(r, p, "expected ':' after a key");
+            p++;
+            AQ_TRY(space(r, in, &p));
+            if (p >= r.text_end) return text_fail(r, p, "expected a value");
             if (i < 0) {
-                char name[48];
-                excerpt(name, sizeof name, k.p, k.n);
-                IN(r, name, skip_top(r, &p));
+                IN(r, name, skip_top(r, in, &p));
             } else {
                 uint32_t bit = 1u << i;
                 if (AQ__UNLIKELY(seen & bit)) {
@@ -583,13 +660,17 @@ aq_status root_object(reader &r, const uint8_t **pp, aq_snapshot *s)
                     aq__error_prefix(r.err, rec.keys[i].name);
                     return AQ_EDECODE;
                 }
+                if constexpr (In::ordered)
+                    if ((size_t)i < next) return in.out_of_order(r, i, next - 1);
+                if constexpr (In::ordered) AQ_TRY(missing_before(r, i, seen));
                 seen |= bit;
                 next = (size_t)i + 1;
-                IN(r, rec.keys[i].name, top_member(r, i, &p, s));
+                IN(r, rec.keys[i].name, top_member(r, in, lists, i, &p, s));
             }
-            p = skip_space(p, r.text_end);
+            AQ_TRY(space(r, in, &p));
             if (p < r.text_end && *p == ',') {
-                p = skip_space(p + 1, r.text_end);
+                p++;
+                AQ_TRY(space(r, in, &p));
                 continue;
             }
             if (p < r.text_end && *p == '}') {
@@ -599,24 +680,20 @@ aq_status root_object(reader &r, const uint8_t **pp, aq_snapshot *s)
             return text_fail(r, p, "expected ',' or '}' in the root object");
         }
     }
-    uint32_t missing = rec.required & ~seen;
-    if (AQ__UNLIKELY(missing != 0)) {
-        const char *name = rec.keys[__builtin_ctz(missing)].name;
-        (void)fail(r, AQ_ERR_MISSING_FIELD, "missing field `%s`", name);
-        aq__error_prefix(r.err, name);
-        return AQ_EDECODE;
-    }
+    AQ_TRY(missing(r, rec.required, seen));
     *pp = p;
     return AQ_OK;
 }
 
 /* The root as serde's sequence form of a struct, *p at its '[': the fields in declaration
  * order, each read as the object's member would be. */
-aq_status root_array(reader &r, const uint8_t **pp, aq_snapshot *s)
+template <typename In, typename Lists>
+aq_status root_array(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_snapshot *s)
 {
     const record &rec = snapshot_rec;
-    const uint8_t *p = skip_space(*pp + 1, r.text_end);
+    const uint8_t *p = *pp + 1;
     size_t n = 0;
+    AQ_TRY(space(r, in, &p));
     if (p < r.text_end && *p == ']') {
         p++;
     } else {
@@ -625,11 +702,12 @@ aq_status root_array(reader &r, const uint8_t **pp, aq_snapshot *s)
             if (n == rec.n)
                 return fail(r, AQ_ERR_JSON_TYPE, "expected %s with %zu elements, found more",
                             rec.expected, rec.n);
-            IN(r, rec.keys[n].name, top_member(r, (int)n, &p, s));
+            IN(r, rec.keys[n].name, top_member(r, in, lists, (int)n, &p, s));
             n++;
-            p = skip_space(p, r.text_end);
+            AQ_TRY(space(r, in, &p));
             if (p < r.text_end && *p == ',') {
-                p = skip_space(p + 1, r.text_end);
+                p++;
+                AQ_TRY(space(r, in, &p));
                 continue;
             }
             if (p < r.text_end && *p == ']') {
@@ -650,36 +728,71 @@ aq_status root_array(reader &r, const uint8_t **pp, aq_snapshot *s)
     return AQ_OK;
 }
 
-aq_status read_document(reader &r, aq_snapshot *s)
+template <typename In, typename Lists>
+aq_status read_root(reader &r, In &in, Lists &lists, aq_snapshot *s)
 {
-    const uint8_t *p = skip_space(r.text, r.text_end);
+    const uint8_t *p = r.text;
+    AQ_TRY(space(r, in, &p));
     if (p >= r.text_end) return fail(r, AQ_ERR_JSON_SYNTAX, "the text holds no JSON value");
     if (*p == '{') {
-        AQ_TRY(root_object(r, &p, s));
+        AQ_TRY(root_object(r, in, lists, &p, s));
     } else if (*p == '[') {
-        AQ_TRY(root_array(r, &p, s));
+        AQ_TRY(root_array(r, in, lists, &p, s));
     } else {
-        return slice_value(r, &p, [&](od::document &doc) {
+        return slice_value(r, in, &p, [&](od::document &doc) {
             return type_fail(r, doc, simdjson::INCORRECT_TYPE,
                              "struct Snapshot (a JSON object)");
         });
     }
     /* serde_json allows only whitespace after the document. */
-    p = skip_space(p, r.text_end);
+    AQ_TRY(space(r, in, &p));
     if (p < r.text_end) return text_fail(r, p, "trailing characters after the JSON document");
+    return AQ_OK;
+}
+
+/* ---- a load: the whole document into a snapshot ---------------------------------------------- */
+
+/* The lists go into the snapshot; metadata's counts size the tasks and runs lists. */
+struct whole_lists {
+    template <typename In, typename L, typename F>
+    aq_status read(reader &r, In &in, const uint8_t **p, uint32_t, L *list, F &&read_item)
+    {
+        using T = std::remove_pointer_t<decltype(list->items)>;
+        list_builder<T> items(r, list_hint(r, list));
+        AQ_TRY(top_list<T>(r, in, p, items, read_item));
+        return items.finish(&list->items, &list->count);
+    }
+};
+
+/* Defaulted lists that are absent still get a valid (empty) pointer, as decoded ones do. */
+template <typename T>
+aq_status empty_list(reader &r, T **items)
+{
+    if (*items != nullptr) return AQ_OK;
+    *items = static_cast<T *>(out_alloc(r, 0));
+    return *items != nullptr ? AQ_OK : aq__fail_oom(r.err);
+}
+
+aq_status read_document(reader &r, aq_snapshot *s)
+{
+    whole_text in;
+    whole_lists lists;
+    AQ_TRY(read_root(r, in, lists, s));
 #define EMPTY_LIST(rec, pb, member, num, kind, type, presence, since, json, def)                 \
     AQ_TRY(empty_list(r, &s->member.items));
     AQ_SECTIONS(EMPTY_LIST)
 #undef EMPTY_LIST
     return AQ_OK;
 }
-#undef SLICE
 
-aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allocator *alloc,
-                 aq_snapshot *s, aq_error *err)
+/* f(r) with a reader over [data, data + len) (readable to data + readable) and a parser sized
+ * for a text of text_len bytes. */
+template <typename F>
+aq_status with_reader(const uint8_t *data, size_t len, size_t readable, uint64_t text_len,
+                      const aq_allocator *alloc, aq_arena *arena, aq_error *err, F &&f)
 {
     aq_status st;
-    reader r{nullptr, s->arena, err,      aq__allocator_or_default(alloc),
+    reader r{nullptr, arena,      err,      aq__allocator_or_default(alloc),
              data,    data + len, data + readable, data + len,
              0,       buffer{}, buffer{}, buffer{},
              0,       0,          aq__budget_of(alloc), 0,
@@ -688,13 +801,133 @@ aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allo
         od::parser parser;
         r.parser = &parser;
         /* Sized for a typical record; grows to the largest slice. Unescaping keys needs it too. */
-        st = parser_allocate(r, len < 65536 ? len : 65536);
-        if (st == AQ_OK) st = read_document(r, s);
+        st = parser_allocate(r, text_len < 65536 ? (size_t)text_len : 65536);
+        if (st == AQ_OK) st = f(r);
     }
     aq__budget_release(r.budget, r.parser_bytes); /* the parser is gone */
     release(r, r.unescaped);
     release(r, r.stack);
     release(r, r.tail);
+    return st;
+}
+
+aq_status decode(const uint8_t *data, size_t len, size_t readable, const aq_allocator *alloc,
+                 aq_snapshot *s, aq_error *err)
+{
+    return with_reader(data, len, readable, len, alloc, s->arena, err,
+                       [&](reader &r) { return read_document(r, s); });
+}
+
+/* ---- a streaming read: the document through a window, each record handed out ----------------- */
+
+/* The window: the text from the current position on, fetched from the caller in pieces; it
+ * grows to the largest value that has to be whole in it (a record, or a skipped value). */
+struct window_text {
+    static constexpr bool ordered = true;
+    const aq__json_stream *js;
+    aq_allocator al;
+    uint8_t *buf = nullptr;
+    size_t cap = 0;    /* text bytes it holds; SIMDJSON_PADDING more are allocated */
+    uint64_t left = 0; /* text not fetched yet */
+
+    bool can_fetch() const { return left > 0; }
+
+    aq_status fetch(reader &r, const uint8_t **p)
+    {
+        size_t keep = (size_t)(r.text_end - *p);
+        if (keep == cap) { /* the value fills the window: twice the room */
+            size_t grown = cap * 2;
+            if (grown - keep > left) grown = keep + (size_t)left;
+            uint8_t *g = static_cast<uint8_t *>(al.alloc(al.ctx, grown + simdjson::SIMDJSON_PADDING));
+            if (g == nullptr) return aq__fail_oom(r.err);
+            if (keep > 0) memcpy(g, *p, keep);
+            al.free(al.ctx, buf, cap + simdjson::SIMDJSON_PADDING);
+            buf = g;
+            cap = grown;
+        } else if (keep > 0) {
+            memmove(buf, *p, keep);
+        }
+        r.base += (uint64_t)(*p - r.text);
+        size_t want = cap - keep < left ? cap - keep : (size_t)left;
+        AQ_TRY(js->read(js->ctx, buf + keep, want));
+        left -= want;
+        r.text = buf;
+        r.text_end = buf + keep + want;
+        r.readable_end = buf + cap + simdjson::SIMDJSON_PADDING;
+        *p = buf;
+        return AQ_OK;
+    }
+
+    aq_status out_of_order(reader &r, int i, size_t last)
+    {
+        const char *name = snapshot_rec.keys[i].name;
+        (void)fail(r, AQ_ERR_STREAM_ORDER,
+                   "field `%s` comes after `%s`: a streaming read needs the fields in the "
+                   "engine's order (aq_snapshot_load reads this document)",
+                   name, snapshot_rec.keys[last].name);
+        aq__error_prefix(r.err, name);
+        return AQ_EDECODE;
+    }
+};
+
+/* A top-level list's items, each handed to the caller and its memory reused for the next. */
+template <typename T>
+struct stream_items {
+    const aq__json_stream *js;
+    uint32_t number;
+    aq_arena *arena;
+    size_t n = 0;
+    T tmp{};
+
+    aq_status start() { return AQ_OK; }
+
+    T *slot()
+    {
+        tmp = T();
+        return &tmp;
+    }
+
+    aq_status add()
+    {
+        aq_status st = js->item(js->ctx, number, n, &tmp);
+        aq__arena_reset(arena);
+        n++;
+        return st;
+    }
+};
+
+/* Lists go to the caller, who learns when one starts. */
+struct stream_lists {
+    const aq__json_stream *js;
+    aq_arena *arena; /* the items' strings and lists */
+
+    template <typename In, typename L, typename F>
+    aq_status read(reader &r, In &in, const uint8_t **p, uint32_t number, L *, F &&read_item)
+    {
+        AQ_TRY(js->list(js->ctx, number));
+        using T = std::remove_pointer_t<decltype(L::items)>;
+        stream_items<T> items{js, number, arena};
+        aq_arena *head = r.arena;
+        r.arena = arena;
+        aq_status st = top_list<T>(r, in, p, items, read_item);
+        r.arena = head;
+        return st;
+    }
+};
+
+aq_status read_stream(const aq__json_stream *js, const aq_allocator *alloc, aq_arena *items,
+                      aq_error *err)
+{
+    window_text in{js, aq__allocator_or_default(alloc)};
+    in.left = js->len;
+    in.cap = js->len < ((size_t)256 << 10) ? (size_t)js->len + 1 : (size_t)256 << 10;
+    in.buf = static_cast<uint8_t *>(in.al.alloc(in.al.ctx, in.cap + simdjson::SIMDJSON_PADDING));
+    if (in.buf == nullptr) return aq__fail_oom(err);
+    stream_lists lists{js, items};
+    aq_status st = with_reader(in.buf, 0, in.cap + simdjson::SIMDJSON_PADDING, js->len, alloc,
+                               js->head->arena, err,
+                               [&](reader &r) { return read_root(r, in, lists, js->head); });
+    in.al.free(in.al.ctx, in.buf, in.cap + simdjson::SIMDJSON_PADDING);
     return st;
 }
 
@@ -731,6 +964,27 @@ static aq_status decode_json(const uint8_t *data, size_t len, size_t readable,
     }
     *out = s;
     return AQ_OK;
+}
+
+aq_status aq__json_read_stream(const aq__json_stream *js, const aq_allocator *alloc,
+                               aq_error *err)
+{
+    if (js->len > MAX_TEXT)
+        return aq__fail(err, AQ_ELIMIT, AQ_ERR_PAYLOAD_TOO_LARGE,
+                        "JSON text of %llu bytes is over simdjson's limit of %zu",
+                        (unsigned long long)js->len, MAX_TEXT);
+    aq_arena *items = aq__arena_create(alloc, (size_t)16 << 10);
+    if (items == nullptr) return aq__fail_oom(err);
+    aq_status st;
+    try {
+        st = read_stream(js, alloc, items, err);
+    } catch (const std::bad_alloc &) {
+        st = aq__fail_oom(err);
+    } catch (...) {
+        st = aq__fail(err, AQ_EDECODE, AQ_ERR_JSON_SYNTAX, "internal error in the JSON reader");
+    }
+    aq__arena_destroy(items);
+    return aq__error_finish(err, st);
 }
 
 aq_status aq__snapshot_decode_json_padded(const uint8_t *data, size_t len, size_t capacity,

@@ -68,6 +68,7 @@ struct reader {
      * `repaired` is the copy and `original` the text it stands for, else both are NULL. */
     const uint8_t *repaired;
     const uint8_t *original;
+    uint64_t base = 0; /* where text starts in the whole text (a streaming read's window) */
 };
 
 /* Run `expr`; on failure put `seg` in front of the path and return. */

@@ -38,6 +38,8 @@ typedef struct reader {
     uint64_t consumed;    /* payload offset of win[at] */
     uint32_t crc;
     uint32_t crc_expected;
+    bool has_crc; /* an envelope's; a bare JSON document has none */
+    bool trailing; /* bytes follow the payload, which nobody reads (as the engine does not) */
 } reader;
 
 /* ---- the window ------------------------------------------------------------------------------- */
@@ -119,7 +121,7 @@ static aq_status drain(reader *r)
     uint8_t extra;
     size_t got;
     AQ_TRY(aq__file_read_full(r->fd, &extra, 1, &got, r->err));
-    if (got > 0)
+    if (got > 0 && !r->trailing)
         return aq__fail(r->err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
                         "the file grew while being read: more than the %llu bytes it had",
                         (unsigned long long)(AQ_ENVELOPE_SIZE + r->payload_len));
@@ -178,6 +180,9 @@ typedef struct stream {
     bool any_known;     /* a known field was met */
     bool need_segments; /* the first known field is not version, timestamp or metadata */
     bool crc_checked;   /* by a pass before any item */
+    bool json;          /* engine JSON, read by json_read.cc */
+    bool sink_failed;   /* JSON: a callback below failed, with sink_err */
+    aq_error sink_err;
 } stream;
 
 /* A run of consecutive top-level fields with one number, for files whose fields are not in
@@ -214,6 +219,7 @@ static aq_status give(stream *s, aq_field field, size_t index, const void *value
 
 static aq_status decode_head(stream *s)
 {
+    if (s->json) return AQ_OK; /* the JSON reader reads them into s->head as they come */
     aq_status st = aq__pb_decode_head(&s->dec, s->head_bytes.data, s->head_bytes.len, s->head,
                                       s->r.err);
     return aq__error_finish(s->r.err, st);
@@ -370,8 +376,59 @@ static aq_status read_by_segments(stream *s)
     return st;
 }
 
+/* ---- engine JSON: json_read.cc reads the text through its window, fetched here ---------------- */
+
+/* A failure of ours under the JSON reader, kept apart from the paths it prefixes. */
+static aq_status sink_result(stream *s, aq_status st)
+{
+    if (st != AQ_OK && !s->sink_failed) {
+        s->sink_failed = true;
+        s->sink_err = *s->r.err;
+    }
+    return st;
+}
+
+static aq_status json_fetch(void *ctx, uint8_t *buf, size_t n)
+{
+    stream *s = ctx;
+    reader *r = &s->r;
+    size_t got;
+    aq_status st = aq__file_read_full(r->fd, buf, n, &got, r->err);
+    if (st == AQ_OK && got < n) st = shrank(r);
+    if (st == AQ_OK) {
+        if (r->has_crc) r->crc = aq__crc32_update(r->crc, buf, n);
+        r->fetched += n;
+        r->consumed += n;
+    }
+    return sink_result(s, st);
+}
+
+static aq_status json_list(void *ctx, uint32_t number)
+{
+    stream *s = ctx;
+    return sink_result(s, advance(s, number));
+}
+
+static aq_status json_item(void *ctx, uint32_t number, size_t index, const void *value)
+{
+    stream *s = ctx;
+    return sink_result(s, give(s, (aq_field)number, index, value));
+}
+
+static aq_status read_json(stream *s)
+{
+    aq__json_stream js = {json_fetch, json_list, json_item, s, s->head, s->r.payload_len};
+    aq_status st = aq__json_read_stream(&js, s->r.o.allocator, s->r.err);
+    if (s->sink_failed) *s->r.err = s->sink_err;
+    return st;
+}
+
 static aq_status read_fields(stream *s)
 {
+    if (s->json) {
+        AQ_TRY(read_json(s));
+        return advance(s, AQ_FIELD_MAX + 1);
+    }
     AQ_TRY(read_range(s));
     if (s->need_segments) AQ_TRY(read_by_segments(s));
     return advance(s, AQ_FIELD_MAX + 1);
@@ -397,7 +454,7 @@ static bool stop_at_first(void *ctx, const aq_error *violation)
 static aq_status run(stream *s)
 {
     reader *r = &s->r;
-    if (r->o.flags & AQ_READ_CRC_FIRST) AQ_TRY(crc_first(r));
+    if ((r->o.flags & AQ_READ_CRC_FIRST) && r->has_crc) AQ_TRY(crc_first(r));
     aq_status st = read_fields(s);
     if (st != AQ_OK && (s->stopped_by_callback || st == AQ_EIO || st == AQ_ENOMEM ||
                         st == AQ_ETRUNCATED))
@@ -410,7 +467,7 @@ static aq_status run(stream *s)
     aq_error first = *r->err;
     aq_status drained = drain(r);
     if (drained != AQ_OK) return drained;
-    if (r->crc != r->crc_expected)
+    if (r->has_crc && r->crc != r->crc_expected)
         return crc_mismatch(r, st == AQ_OK ? " (at the end: every item was handed out)"
                                            : " (the damage may be what stopped the read)");
     *r->err = first;
@@ -450,17 +507,15 @@ aq_status aq_snapshot_read(const char *path, const aq_read_options *opts, aq_ite
     aq_status st = aq__file_size(r->fd, &size, err);
     if (st == AQ_OK) st = aq__file_read_full(r->fd, hdr, sizeof hdr, &got, err);
     if (st == AQ_OK) st = aq__envelope_read(hdr, got, size, r->o.max_payload, &info, err);
-    if (st == AQ_OK && info.format != AQ_FORMAT_PROTOBUF)
-        st = aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT,
-                      "the file is engine JSON: streaming reads take the protobuf format (load "
-                      "it with aq_snapshot_load, or convert it with `aqsnap convert --to "
-                      "protobuf`)");
-    /* Streaming reads check the payload's end by the file's: protobuf files (never the
-     * engine's) have no bytes after it. */
-    if (st == AQ_OK && info.trailing > 0) st = aq__trailing(err, info.payload_len, info.trailing);
+    /* A bare JSON document is the whole file: back to its start. */
+    if (st == AQ_OK && !info.framed && lseek(r->fd, 0, SEEK_SET) != 0)
+        st = aq__fail_sys(err, errno, "lseek", NULL);
     if (st == AQ_OK) {
+        s.json = info.format == AQ_FORMAT_JSON;
         r->payload_len = r->limit = info.payload_len;
         r->crc_expected = info.crc32;
+        r->has_crc = info.framed;
+        r->trailing = info.trailing > 0;
         r->cap = info.payload_len < WINDOW_FIRST ? (size_t)info.payload_len + 1 : WINDOW_FIRST;
         r->win = r->al.alloc(r->al.ctx, r->cap);
         s.dec.arena = aq__arena_create(r->o.allocator, 16 << 10);

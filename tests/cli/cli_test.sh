@@ -468,7 +468,7 @@ case_inspect_trailing() {
         "$DATA/engine_v8.json" out
 }
 
-# --stream: the same verdicts from a read one record at a time; protobuf files only.
+# --stream: the same verdicts from a read one record at a time, in either format.
 case_validate_stream() {
     for v in $VERSIONS; do
         nonul_v "$v"
@@ -478,10 +478,20 @@ case_validate_stream() {
         expect_out_lines 1
         expect_err_empty
     done
-    env_v 8
-    run validate --stream env8.snap
+    for v in $VERSIONS; do
+        env_v "$v"
+        run validate --stream "env$v.snap"
+        expect_rc 0
+        expect_out_line "env$v.snap: valid"
+    done
+    invalid_doc
+    run validate bad.snap
+    cp out whole.out
+    cp err whole.err
+    run validate --stream bad.snap
     expect_rc 1
-    expect_err_match "^aqsnap: env8.snap: the file is engine JSON: streaming reads take the protobuf format"
+    expect_same_file whole.out out
+    expect_same_file whole.err err
     setup util corrupt flip pb8.snap crc-pb8.snap 100
     run validate --stream crc-pb8.snap
     expect_rc 1
@@ -948,6 +958,40 @@ case_convert_long_name() {
     done
 }
 
+# --stream: the files a whole conversion writes, copied one record at a time, from either
+# format (--to is needed). A damaged IN fails after the copy began: OUT is not created.
+case_convert_stream() {
+    for v in $VERSIONS; do
+        nonul_v "$v"
+        for to in json protobuf; do
+            for f in "pb$v.snap" "json$v.snap"; do
+                run convert --to "$to" "$f" "whole-$to-$f"
+                run convert --stream --to "$to" "$f" "s-$to-$f"
+                expect_rc 0
+                expect_out_empty
+                expect_err_empty
+                expect_same_file "whole-$to-$f" "s-$to-$f"
+            done
+        done
+    done
+    run convert --to json --pretty pb8.snap whole-pretty.snap
+    run convert --stream --to json --pretty pb8.snap pretty.snap
+    expect_rc 0
+    expect_same_file whole-pretty.snap pretty.snap
+    setup util corrupt flip pb8.snap crc-pb8.snap 100
+    run convert --stream --to json crc-pb8.snap dest
+    expect_rc 1
+    expect_err_match "^aqsnap: crc-pb8.snap: CRC-32 mismatch"
+    expect_absent dest dest.tmp
+    run convert --stream pb8.snap dest
+    expect_rc 2
+    expect_err_match "^aqsnap: --stream needs --to"
+    expect_absent dest
+    run convert --stream --to json pb8.snap no/such/dir/out
+    expect_rc 3
+    expect_err_match "^aqsnap: no/such/dir/out: open directory"
+}
+
 # An invalid snapshot is refused (exit 1, the first violation named); OUT is not created and a
 # previous OUT is kept byte for byte.
 case_convert_invalid() {
@@ -1265,6 +1309,134 @@ case_example_engine_snapshot() {
         expect_rc 0
         expect_out_line "$f: valid"
     done
+}
+
+# ---- examples/engine_stream.c (its path in $AQ_ENGINE_STREAM) -----------------------------
+
+run_stream() { run_program engine_stream "$AQ_ENGINE_STREAM" "$@"; }
+
+# expect_streamed FILE N: engine_stream's two lines for N jobs (every third ready, running,
+# done; wal_sequence 42 + 3N), and a file every reader takes with N tasks and runs in it.
+expect_streamed() {
+    expect_rc 0
+    expect_err_empty
+    expect_out_lines 2
+    expect_line 1 out "^$1: persisted $2 jobs as $2 tasks and $2 runs\$"
+    expect_line 2 out "^$1: restored $2 jobs \\($((($2 + 2) / 3)) ready, $((($2 + 1) / 3)) running, $(($2 / 3)) done\\), wal_sequence $((42 + 3 * $2)): the state persisted\$"
+    expect_frame "$1" "$AQP1"
+    run validate "$1"
+    expect_rc 0
+    expect_out_line "$1: valid"
+    run validate --stream "$1"
+    expect_rc 0
+    expect_out_line "$1: valid"
+    run inspect "$1"
+    expect_rc 0
+    expect_out_line "tasks:             $2"
+    expect_out_line "runs:              $2"
+    expect_out_line "  Ready            $((($2 + 2) / 3))"
+    expect_out_line "  Running          $((($2 + 1) / 3))"
+    expect_out_line "  Completed        $(($2 / 3))"
+    expect_out_line "wal_sequence:      $((42 + 3 * $2))"
+    expect_out_line "validation:        ok"
+}
+
+# Persists and restores any number of jobs to the file it is given (replacing it), and never
+# writes one named after an option.
+case_example_engine_stream() {
+    for h in --help -h "--jobs 5 --help"; do
+        # shellcheck disable=SC2086
+        run_stream $h
+        expect_rc 0
+        expect_err_empty
+        expect_line 1 out '^usage: engine_stream \[--jobs N\] PATH$'
+    done
+    for args in "" --bogus -x "--bogus a.aqp" "a.aqp b.aqp" "a.aqp -x" --jobs "a.aqp --jobs" \
+        "--jobs -1 a.aqp" "--jobs +1 a.aqp" "--jobs 1x a.aqp" "--jobs x a.aqp" \
+        "--jobs 10000001 a.aqp" "--jobs 99999999999999999999 a.aqp"; do
+        # shellcheck disable=SC2086
+        run_stream $args
+        expect_rc 2
+        expect_out_empty
+        expect_line 1 err '^engine_stream: '
+        expect_err_match '^usage: engine_stream \[--jobs N\] PATH$'
+        expect_absent a.aqp b.aqp --bogus -x --jobs
+    done
+    run_stream --jobs "" a.aqp
+    expect_rc 2
+    expect_line 1 err "^engine_stream: --jobs takes a number of jobs up to 10000000, not ''\$"
+    expect_absent a.aqp
+
+    run_stream s.aqp
+    expect_streamed s.aqp 3
+    run_stream ./-dash.aqp --jobs 0
+    expect_streamed ./-dash.aqp 0
+    run_stream --jobs 1000 s.aqp # the same file again: replaced whole
+    expect_streamed s.aqp 1000
+    expect_absent s.aqp.tmp
+
+    # A file that cannot be written: the writer's error, exit 1, nothing left behind.
+    run_stream nodir/a.aqp
+    expect_rc 1
+    expect_out_empty
+    expect_err_lines 1
+    expect_line 1 err '^engine_stream: persist nodir/a\.aqp: .*No such file or directory \(AQ_ERR_SYSCALL\)$'
+    setup mkdir dir.aqp
+    run_stream dir.aqp
+    expect_rc 1
+    expect_out_empty
+    expect_line 1 err '^engine_stream: persist dir\.aqp: .*\(AQ_ERR_NOT_A_FILE\)$'
+}
+
+# README.md's streaming section: its commands run as shown (the build/demo programs are the ones
+# under test) and print what it shows; its excerpts are lines of the file, in order.
+case_example_engine_stream_readme() {
+    readme=$SRC/README.md
+    awk '/^```console example=engine_stream$/ { on = 1; next }
+         on && /^```$/ { exit }
+         on && /^\$ / { n++; print substr($0, 3) > ("cmd." n); printf "" > ("want." n); next }
+         on { print > ("want." n) }' "$readme"
+    [ -f cmd.2 ] || fail "README.md: a console example=engine_stream block of two commands or more"
+    set -f
+    n=1
+    while [ -f "cmd.$n" ]; do
+        # shellcheck disable=SC2046
+        set -- $(cat "cmd.$n")
+        case $1 in
+        build/demo/examples/engine_stream) program=$AQ_ENGINE_STREAM ;;
+        build/demo/tools/aqsnap) program=$AQSNAP ;;
+        *) program=$1 ;;
+        esac
+        name=$1
+        shift
+        mkdir -p build
+        run_program "$name" "$program" "$@"
+        expect_rc 0
+        expect_err_empty
+        cmp -s "want.$n" out || fail "stdout as README.md shows: $(cat "want.$n")"
+        n=$((n + 1))
+    done
+    set +f
+
+    if ! awk -v file="$SRC/examples/engine_stream.c" '
+        BEGIN { while ((getline l < file) > 0) { sub(/^[ \t]+/, "", l); src[++n] = l } }
+        /^```c excerpt=examples\/engine_stream\.c$/ { on = 1; blocks++; next }
+        on && /^```$/ { on = 0; next }
+        !on { next }
+        { l = $0; sub(/^[ \t]+/, "", l) }
+        l == "" || l ~ /^\.\.\./ { next }
+        {
+            for (k = at + 1; k <= n && src[k] != l; k++) {}
+            if (k > n) { print "not a line of " file " after the previous one: " $0; bad = 1 }
+            else at = k
+            lines++
+        }
+        END { if (!blocks || !lines) { print "no c excerpt=examples/engine_stream.c block"; bad = 1 }
+              exit bad }' "$readme" >excerpt.log; then
+        echo "FAIL: README.md's excerpts of examples/engine_stream.c"
+        sed 's/^/  /' excerpt.log
+        failures=$((failures + 1))
+    fi
 }
 
 # ---- main --------------------------------------------------------------------------------------

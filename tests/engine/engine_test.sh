@@ -27,7 +27,8 @@ build)
     cd "$dir/crate"
     CARGO_TARGET_DIR="$dir/target" "$cargo" build --offline --quiet || {
         echo "engine_test.sh: cargo could not build the reference; run scripts/deps.sh (cargo and" \
-             "the librust-serde-json-dev, librust-serde-derive-dev, librust-uuid-dev packages)" >&2
+             "the librust-serde-json-dev, librust-serde-derive-dev, librust-uuid-dev," \
+             "librust-crc32fast-dev packages)" >&2
         exit 1
     }
     ;;

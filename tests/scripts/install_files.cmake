@@ -3,7 +3,7 @@
 # installs exactly the documented set (README "Installing"), and each part works:
 #   - the file list: headers, the shared library (real file, soname link, link-time link) and
 #     the static one, the CMake package (both export sets), aqsnap.pc, the .proto files under
-#     share/aqsnap/proto/ and the descriptor set, README, LICENSE, docs/*.md and the C example
+#     share/aqsnap/proto/ and the descriptor set, README, LICENSE, docs/*.md and the C examples
 #     under share/doc/aqsnap/, and with the tool (AQ_BUILD_TOOLS) bin/aqsnap and aqsnap(1);
 #     nothing missing, nothing else;
 #   - the shared library's soname is libaqsnap.so.AQ_SOVERSION (docs/ABI.md);
@@ -58,7 +58,7 @@ set(expected
     "${lib}/libaqsnap.a" "${lib}/libaqsnap.so" "${lib}/libaqsnap.so.${AQ_SOVERSION}"
     "${lib}/libaqsnap.so.${AQ_VERSION}" "${lib}/pkgconfig/aqsnap.pc"
     "${doc}/README.md" "${doc}/LICENSE" "${doc}/examples/engine_snapshot.c"
-    "${doc}/examples/snapshot.bin")
+    "${doc}/examples/engine_stream.c" "${doc}/examples/snapshot.bin")
 foreach(file IN ITEMS aqsnapConfig aqsnapConfigVersion aqsnapTargets aqsnapStaticTargets
                       aqsnapTargets-${config_suffix} aqsnapStaticTargets-${config_suffix})
   list(APPEND expected "${lib}/cmake/aqsnap/${file}.cmake")

@@ -71,9 +71,10 @@ bool stream_agrees_on_file(const char *path)
     return decoded;
 }
 
-bool stream_agrees(const aq_snapshot *s)
+static bool agrees_as(const aq_snapshot *s, aq_format format)
 {
     aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    wo.format = format;
     wo.flags = AQ_WRITE_NO_VALIDATE | AQ_WRITE_NO_SYNC;
     aq_buffer img;
     aq_error err;
@@ -87,4 +88,11 @@ bool stream_agrees(const aq_snapshot *s)
     bool decoded = stream_agrees_on_file(path);
     unlink(path);
     return decoded;
+}
+
+bool stream_agrees(const aq_snapshot *s)
+{
+    bool pb = agrees_as(s, AQ_FORMAT_PROTOBUF);
+    bool json = agrees_as(s, AQ_FORMAT_JSON);
+    return pb || json;
 }

@@ -15,8 +15,8 @@
  * whole load decoded it. */
 bool stream_agrees_on_file(const char *path);
 
-/* `s` written to a scratch file in the protobuf format (without validation) and compared as
- * above; a snapshot the protobuf format cannot carry is skipped (false). */
+/* `s` written to a scratch file in each format (without validation) and compared as above; a
+ * format that cannot carry the snapshot is skipped (false when neither can). */
 bool stream_agrees(const aq_snapshot *s);
 
 #endif

@@ -117,22 +117,7 @@ static void agree_in(const char *dir, size_t *files)
         char path[1024];
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
             fail_msg("path too long: %s/%s", dir, e->d_name);
-        size_t len;
-        uint8_t *bytes = read_file(path, &len);
-        assert_non_null(bytes);
-        bool json = len >= 4 && bytes[0] == 4 && bytes[1] == 0 && bytes[2] == 0 && bytes[3] == 0;
-        free(bytes);
-        if (json) {
-            /* Streaming reads take protobuf: the same content converted. */
-            aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
-            lo.flags = AQ_LOAD_NO_VALIDATE;
-            aq_snapshot *s;
-            if (aq_snapshot_load(path, &lo, &s, NULL, NULL) != AQ_OK) continue;
-            (void)stream_agrees(s);
-            aq_snapshot_free(s);
-        } else {
-            (void)stream_agrees_on_file(path);
-        }
+        (void)stream_agrees_on_file(path);
         (*files)++;
     }
     closedir(d);
@@ -259,7 +244,7 @@ static void test_stream__fields_out_of_order_are_refused(void **state)
     aq_snapshot_free(s);
 }
 
-static void test_stream__json_missing_and_broken_files(void **state)
+static void test_stream__missing_and_cut_files(void **state)
 {
     (void)state;
     char path[128];
@@ -268,36 +253,170 @@ static void test_stream__json_missing_and_broken_files(void **state)
     scratch_path(path, sizeof path, "missing.snap");
     assert_int_equal(aq_snapshot_read(path, NULL, note, &got, &err), AQ_NO_SNAPSHOT);
 
+    /* Every prefix of a file, in an envelope or a bare JSON document, fails as the whole load
+     * fails it. */
     aq_snapshot *s = sample_v8(11);
-    scratch_path(path, sizeof path, "doc.json");
-    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
-    wo.format = AQ_FORMAT_JSON;
-    wo.flags = AQ_WRITE_NO_SYNC;
-    assert_int_equal(aq_snapshot_write(path, s, &wo, &err), AQ_OK);
-    assert_int_equal(aq_snapshot_read(path, NULL, note, &got, &err), AQ_EINVAL);
-    assert_non_null(strstr(err.message, "engine JSON"));
-
-    /* Every prefix of a file fails as the whole load fails it, and hands out no record past
-     * the cut. */
-    aq_buffer img;
-    assert_int_equal(aq_snapshot_write_buffer(s, NULL, &img, NULL), AQ_OK);
-    scratch_path(path, sizeof path, "cut.snap");
-    for (size_t n = 1; n < img.len; n += 1 + n / 8) {
-        write_bytes(path, img.data, n);
-        aq_error whole;
-        aq_snapshot *w;
-        aq_status ws = aq_snapshot_load(path, NULL, &w, NULL, &whole);
-        assert_int_not_equal(ws, AQ_OK);
-        assert_int_equal(aq_snapshot_read(path, NULL, note, &got, &err), ws);
-        assert_int_equal(err.kind, whole.kind);
+    for (int json = 0; json < 3; json++) {
+        aq_buffer img;
+        if (json < 2) {
+            aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+            wo.format = json ? AQ_FORMAT_JSON : AQ_FORMAT_PROTOBUF;
+            assert_int_equal(aq_snapshot_write_buffer(s, &wo, &img, NULL), AQ_OK);
+        } else {
+            assert_int_equal(aq_snapshot_encode_json(s, NULL, AQ_JSON_PRETTY, &img, NULL), AQ_OK);
+        }
+        scratch_path(path, sizeof path, "cut.snap");
+        for (size_t n = 1; n < img.len; n += 1 + n / 8) {
+            write_bytes(path, img.data, n);
+            aq_error whole;
+            aq_snapshot *w;
+            aq_status ws = aq_snapshot_load(path, NULL, &w, NULL, &whole);
+            assert_int_not_equal(ws, AQ_OK);
+            assert_int_equal(aq_snapshot_read(path, NULL, note, &got, &err), ws);
+            if (err.kind != whole.kind)
+                fail_msg("%d, %zu bytes: whole %s, streaming %s", json, n, whole.message,
+                         err.message);
+        }
+        aq_buffer_free(&img);
     }
-    aq_buffer_free(&img);
     aq_snapshot_free(s);
 
     assert_int_equal(aq_snapshot_read(NULL, NULL, note, &got, &err), AQ_EINVAL);
     aq_read_options bad = AQ_READ_OPTIONS_INIT;
     bad.version = 9;
     assert_int_equal(aq_snapshot_read("x", &bad, note, &got, &err), AQ_EINVAL);
+}
+
+/* ---- engine JSON --------------------------------------------------------------------------------- */
+
+/* The same items from the same content in protobuf, engine JSON (compact and pretty) and a
+ * bare JSON document. */
+static void test_stream__json_hands_out_what_protobuf_does(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample_v8(21);
+    char path[128];
+    scratch_path(path, sizeof path, "pb.snap");
+    write_file(path, s, 0);
+    seen pb = {.index_ok = true};
+    aq_error err;
+    assert_int_equal(aq_snapshot_read(path, NULL, note, &pb, &err), AQ_OK);
+    for (int form = 0; form < 3; form++) {
+        aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+        wo.format = AQ_FORMAT_JSON;
+        wo.flags = AQ_WRITE_NO_SYNC | (form == 1 ? AQ_WRITE_JSON_PRETTY : 0);
+        scratch_path(path, sizeof path, "doc.json");
+        if (form < 2) {
+            assert_int_equal(aq_snapshot_write(path, s, &wo, &err), AQ_OK);
+        } else {
+            aq_buffer doc;
+            assert_int_equal(aq_snapshot_encode_json(s, NULL, 0, &doc, &err), AQ_OK);
+            write_bytes(path, doc.data, doc.len);
+            aq_buffer_free(&doc);
+        }
+        seen js = {.index_ok = true};
+        if (aq_snapshot_read(path, NULL, note, &js, &err) != AQ_OK) fail_msg("%s", err.message);
+        assert_true(js.index_ok);
+        assert_int_equal(js.changes, pb.changes);
+        assert_memory_equal(js.fields, pb.fields, sizeof pb.fields);
+        assert_memory_equal(js.per_field, pb.per_field, sizeof pb.per_field);
+        assert_int_equal(js.task_id_sum, pb.task_id_sum);
+        assert_int_equal(js.items, pb.items);
+    }
+    aq_snapshot_free(s);
+}
+
+/* `text` with `from`..`to` (exclusive) moved to just after the opening brace. */
+static char *member_first(const char *text, const char *from, const char *to)
+{
+    const char *a = strstr(text, from), *b = strstr(text, to);
+    assert_non_null(a);
+    assert_non_null(b);
+    size_t n = strlen(text), m = (size_t)(b - a);
+    char *out = malloc(n + 2);
+    assert_non_null(out);
+    out[0] = '{';
+    memcpy(out + 1, a + 1, m - 1); /* the member without its leading comma */
+    out[m] = ',';
+    size_t head = (size_t)(a - text) - 1;
+    memcpy(out + m + 1, text + 1, head);
+    strcpy(out + m + 1 + head, b);
+    return out;
+}
+
+/* serde takes a document's keys in any order and skips unknown ones; a streaming read hands
+ * fields out as they come, so it takes them in the engine's order only, and skips unknown
+ * keys whatever they hold. */
+static void test_stream__json_key_order_and_unknown_keys(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample_v8(23);
+    aq_buffer doc;
+    assert_int_equal(aq_snapshot_encode_json(s, NULL, 0, &doc, NULL), AQ_OK);
+    char *text = malloc(doc.len + 1);
+    assert_non_null(text);
+    memcpy(text, doc.data, doc.len);
+    text[doc.len] = '\0';
+    aq_buffer_free(&doc);
+    char path[128];
+    scratch_path(path, sizeof path, "keys.json");
+    aq_error err;
+    seen got = {.index_ok = true};
+
+    /* engine after dependency_declarations; then first of all. */
+    const char *a = strstr(text, ",\"engine\":"), *b = strstr(text, ",\"dependency_declarations\":"),
+               *c = strstr(text, ",\"budgets\":");
+    assert_true(a != NULL && b != NULL && c != NULL);
+    char *swapped = malloc(strlen(text) + 1);
+    assert_non_null(swapped);
+    (void)sprintf(swapped, "%.*s%.*s%.*s%s", (int)(a - text), text, (int)(c - b), b,
+                  (int)(b - a), a, c);
+    char *first = member_first(text, ",\"engine\":", ",\"dependency_declarations\":");
+    aq_snapshot *w;
+    write_bytes(path, swapped, strlen(swapped));
+    assert_int_equal(aq_snapshot_load(path, NULL, &w, NULL, &err), AQ_OK);
+    aq_snapshot_free(w);
+    assert_int_equal(aq_snapshot_read(path, NULL, note, &got, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_STREAM_ORDER);
+    assert_non_null(strstr(err.message, "field `engine` comes after `dependency_declarations`"));
+    write_bytes(path, first, strlen(first));
+    assert_int_equal(aq_snapshot_load(path, NULL, &w, NULL, &err), AQ_OK);
+    aq_snapshot_free(w);
+    assert_int_equal(aq_snapshot_read(path, NULL, note, &got, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_MISSING_FIELD);
+    assert_non_null(strstr(err.message, "missing field `version` before `engine`"));
+    free(swapped);
+    free(first);
+
+    /* An unknown key holding a deep and long value, before the tasks. */
+    size_t depth = 5000, at = (size_t)(strstr(text, ",\"tasks\":") - text);
+    char *deep = malloc(strlen(text) + 2 * depth + 64);
+    assert_non_null(deep);
+    memcpy(deep, text, at);
+    size_t n = at + (size_t)sprintf(deep + at, ",\"later\":");
+    memset(deep + n, '[', depth);
+    memset(deep + n + depth, ']', depth);
+    strcpy(deep + n + 2 * depth, text + at);
+    write_bytes(path, deep, strlen(deep));
+    seen skipped = {.index_ok = true};
+    if (aq_snapshot_read(path, NULL, note, &skipped, &err) != AQ_OK) fail_msg("%s", err.message);
+    assert_int_equal(skipped.per_field[AQ_FIELD_TASKS], s->tasks.count);
+    free(deep);
+
+    /* A required field missing before a list: refused before any of the list is handed out. */
+    char *no_meta = member_first(text, ",\"metadata\":", ",\"tasks\":");
+    char *cut = strstr(no_meta, ",\"version\":"); /* metadata now first: drop it */
+    assert_non_null(cut);
+    memmove(no_meta + 1, cut + 1, strlen(cut + 1) + 1);
+    write_bytes(path, no_meta, strlen(no_meta));
+    seen partial = {.index_ok = true};
+    assert_int_equal(aq_snapshot_read(path, NULL, note, &partial, &err), AQ_EDECODE);
+    assert_int_equal(err.kind, AQ_ERR_MISSING_FIELD);
+    assert_string_equal(err.path, "metadata");
+    assert_int_equal(partial.per_field[AQ_FIELD_TASKS], 0);
+    free(no_meta);
+    free(text);
+    aq_snapshot_free(s);
 }
 
 /* ---- the callback's say -------------------------------------------------------------------------- */
@@ -355,36 +474,43 @@ static void test_stream__memory_does_not_grow_with_the_snapshot(void **state)
     o.tasks = 20000;
     aq_snapshot *s;
     assert_int_equal(sample_build(&o, NULL, &s, NULL), AQ_OK);
-    write_file(path, s, 0);
     size_t ids = s->tasks.count + s->runs.count + s->dependency_declarations.count +
                  s->budgets.count + s->subscriptions.count;
-    aq_snapshot_free(s);
-    size_t file_len;
-    free(read_file(path, &file_len));
+    for (int json = 0; json < 2; json++) {
+        aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+        wo.format = json ? AQ_FORMAT_JSON : AQ_FORMAT_PROTOBUF;
+        wo.flags = AQ_WRITE_NO_SYNC;
+        aq_error err;
+        assert_int_equal(aq_snapshot_write(path, s, &wo, &err), AQ_OK);
+        size_t file_len;
+        free(read_file(path, &file_len));
 
-    fail_alloc fa;
-    aq_allocator al = fail_alloc_allocator(&fa);
-    fail_alloc_reset(&fa, SIZE_MAX);
-    aq_read_options ro = AQ_READ_OPTIONS_INIT;
-    ro.allocator = &al;
-    seen got = {.index_ok = true};
-    aq_error err;
-    assert_int_equal(aq_snapshot_read(path, &ro, note, &got, &err), AQ_OK);
-    assert_int_equal(fa.live_bytes, 0);
-    size_t streaming = fa.peak_bytes;
+        fail_alloc fa;
+        aq_allocator al = fail_alloc_allocator(&fa);
+        fail_alloc_reset(&fa, SIZE_MAX);
+        aq_read_options ro = AQ_READ_OPTIONS_INIT;
+        ro.allocator = &al;
+        seen got = {.index_ok = true};
+        assert_int_equal(aq_snapshot_read(path, &ro, note, &got, &err), AQ_OK);
+        assert_int_equal(fa.live_bytes, 0);
+        size_t streaming = fa.peak_bytes;
 
-    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
-    lo.allocator = &al;
-    fail_alloc_reset(&fa, SIZE_MAX);
-    assert_int_equal(aq_snapshot_load(path, &lo, &s, NULL, &err), AQ_OK);
+        aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+        lo.allocator = &al;
+        fail_alloc_reset(&fa, SIZE_MAX);
+        aq_snapshot *back;
+        assert_int_equal(aq_snapshot_load(path, &lo, &back, NULL, &err), AQ_OK);
+        aq_snapshot_free(back);
+        size_t whole = fa.peak_bytes;
+        print_message("%s: %zu-byte file, %zu ids: streaming read peak %zu bytes (%.1f per id), "
+                      "whole load %zu\n",
+                      json ? "JSON" : "protobuf", file_len, ids, streaming,
+                      (double)streaming / (double)ids, whole);
+        /* The id maps (at most 48 bytes an id, 3 budget maps) plus a window and arenas. */
+        assert_true(streaming < 64 * ids + (4u << 20));
+        assert_true(streaming * 4 < whole);
+    }
     aq_snapshot_free(s);
-    size_t whole = fa.peak_bytes;
-    print_message("%zu-byte file, %zu ids: streaming read peak %zu bytes (%.1f per id), whole "
-                  "load %zu\n",
-                  file_len, ids, streaming, (double)streaming / (double)ids, whole);
-    /* The id maps (at most 48 bytes an id, 3 budget maps) plus a window and arenas. */
-    assert_true(streaming < 64 * ids + (4u << 20));
-    assert_true(streaming * 4 < whole);
 }
 
 int main(void)
@@ -395,7 +521,9 @@ int main(void)
         cmocka_unit_test(test_stream__validation_agrees_on_broken_samples),
         cmocka_unit_test(test_stream__crc_mismatch_after_the_items),
         cmocka_unit_test(test_stream__fields_out_of_order_are_refused),
-        cmocka_unit_test(test_stream__json_missing_and_broken_files),
+        cmocka_unit_test(test_stream__missing_and_cut_files),
+        cmocka_unit_test(test_stream__json_hands_out_what_protobuf_does),
+        cmocka_unit_test(test_stream__json_key_order_and_unknown_keys),
         cmocka_unit_test(test_stream__callback_stops_the_read),
         cmocka_unit_test(test_stream__violation_stops_before_the_record),
         cmocka_unit_test(test_stream__memory_does_not_grow_with_the_snapshot),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The engine's reading and writing of a JSON snapshot, for the engine.* tests: the seed's
-//! `Snapshot` (`snapshot_model.rs`, the engine's source) with real serde and serde_json.
+//! `Snapshot` (`snapshot_model.rs`, the engine's source, in this crate's library) with real
+//! serde and serde_json.
 //!
 //!     engine_reference [--pretty] FILE
 //!     engine_reference --verdicts DOCS
@@ -14,97 +15,11 @@
 //! With --verdicts, DOCS holds JSON documents, each after its length (u32 little-endian); one
 //! line per document says whether the engine's loader takes it: `OK`, or `ERR <serde's error>`.
 
-#[allow(dead_code)] // the seed's accessors and conversions the engine uses elsewhere
-#[rustfmt::skip] // the engine's source, kept verbatim
-mod snapshot_model;
-
-/// Stand-ins for the engine's recovery types the seed converts from (not in the seed).
-mod recovery {
-    pub mod reducer {
-        use actionqueue_core::ids::AttemptId;
-        use actionqueue_core::mutation::AttemptResultKind;
-        use actionqueue_core::run::state::RunState;
-
-        pub struct RunStateHistoryEntry {
-            pub from: Option<RunState>,
-            pub to: RunState,
-            pub timestamp: u64,
-        }
-
-        pub struct AttemptHistoryEntry {
-            pub attempt_id: AttemptId,
-            pub started_at: u64,
-            pub finished_at: Option<u64>,
-            pub result: Option<AttemptResultKind>,
-            pub error: Option<String>,
-            pub output: Option<Vec<u8>>,
-        }
-
-        pub struct LeaseMetadata {
-            pub owner: String,
-            pub expiry: u64,
-            pub acquired_at: u64,
-            pub updated_at: u64,
-        }
-    }
-}
-
-use snapshot_model::Snapshot;
+use engine_model::{payload, u32_at, Snapshot};
 use std::process::ExitCode;
 
-const ENVELOPE: usize = 12;
-const FRAME_JSON: u32 = 4;
 /// The schema version of the seed model (SNAPSHOT-SPEC.md section 6).
 const ENGINE_SCHEMA: u32 = 8;
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-/// The JSON payload of a file: inside an envelope (checked) or the whole file.
-fn payload(file: &[u8]) -> Result<&[u8], String> {
-    if file.first() == Some(&b'{') {
-        return Ok(file);
-    }
-    if file.len() < ENVELOPE {
-        return Err(format!(
-            "{} bytes: neither an envelope nor a JSON document",
-            file.len()
-        ));
-    }
-    let (version, len, crc) = (u32_at(file, 0), u32_at(file, 4), u32_at(file, 8));
-    let body = &file[ENVELOPE..];
-    if version != FRAME_JSON {
-        return Err(format!(
-            "frame version {version}, not the engine's JSON ({FRAME_JSON})"
-        ));
-    }
-    if body.len() != len as usize {
-        return Err(format!(
-            "header says {len} payload bytes, file has {}",
-            body.len()
-        ));
-    }
-    if crc32(body) != crc {
-        return Err(format!(
-            "CRC-32 0x{:08x} in the header, 0x{:08x} computed",
-            crc,
-            crc32(body)
-        ));
-    }
-    Ok(body)
-}
 
 fn check(path: &str, pretty: bool) -> Result<String, String> {
     let file = std::fs::read(path).map_err(|e| e.to_string())?;
