@@ -34,6 +34,9 @@ static const char usage_main[] =
     "  convert [--to FORMAT] [--pretty] [--stream] IN OUT\n"
     "                                rewrite IN as OUT (protobuf or json), atomically\n"
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
+    "  migrate [--schema-version N] IN OUT\n"
+    "                                rewrite IN as an engine JSON snapshot of schema version\n"
+    "                                N (default 8, what engine " AQ_ENGINE_RELEASE " loads)\n"
     "  help, --help, -h              this text\n"
     "  version, --version, -V        the tool's version and the schema versions it reads\n"
     "\n"
@@ -102,6 +105,17 @@ static const char usage_dump[] =
     "Write the whole snapshot to stdout as engine-shaped JSON (the engine's compact layout, or\n"
     "indented with --pretty). The file is read even when it breaks validation rules.\n";
 
+static const char usage_migrate[] =
+    "usage: aqsnap migrate [--schema-version N] [--max-memory SIZE] IN OUT\n"
+    "\n"
+    "Load IN (validated; engine JSON or protobuf, schema version 4..8) and write it to OUT as an\n"
+    "engine JSON snapshot (envelope version 4) of schema version N, with every key of that\n"
+    "version and the serde default of every one IN did not have, as the engine writes them;\n"
+    "through a temporary file, fsync and rename, like convert. Refused, naming the record, when\n"
+    "IN holds something N cannot (going to an older version).\n"
+    "\n"
+    "  --schema-version N   4..8; default 8, the only one engine " AQ_ENGINE_RELEASE " loads\n";
+
 static const char *prog_file; /* for error messages */
 
 /* Out of memory, or over the memory limit of a load (--max-memory). */
@@ -143,6 +157,7 @@ typedef struct opts {
     bool stream;
     bool strict;
     bool engine;
+    uint32_t schema_version; /* migrate's; 0: not given */
 } opts;
 
 /* A size for --max-memory: bytes, or a number with K, M or G (binary multiples). 0 when the
@@ -173,7 +188,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, 'm'}, {"stream", no_argument, NULL, 's'},
         {"strict", no_argument, NULL, 'S'},           {"engine", no_argument, NULL, 'e'},
-        {NULL, 0, NULL, 0},
+        {"schema-version", required_argument, NULL, 'v'}, {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -190,9 +205,9 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
          * foreign. */
         if (c == ':') {
             if (strchr(allowed, optopt) != NULL)
-                return usage_error(usage, optopt == 't'
-                                              ? "option '--to' needs a value: protobuf or json"
-                                              : "option '--max-memory' needs a value: a size");
+                return usage_error(usage, optopt == 't'   ? "option '--to' needs a value: protobuf or json"
+                                          : optopt == 'v' ? "option '--schema-version' needs a value: 4..8"
+                                                          : "option '--max-memory' needs a value: a size");
             c = optopt;
         }
         if (c == '?' || strchr(allowed, c) == NULL) {
@@ -211,6 +226,14 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         if (c == 's') o->stream = true;
         if (c == 'S') o->strict = true;
         if (c == 'e') o->engine = true;
+        if (c == 'v') {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end != '\0' || v < AQ_SCHEMA_MIN ||
+                v > AQ_SCHEMA_MAX)
+                return usage_error(usage, "--schema-version takes a schema version, 4..8");
+            o->schema_version = (uint32_t)v;
+        }
         if (c == 't') {
             o->has_to = true;
             if (strcmp(optarg, "protobuf") == 0)
@@ -626,6 +649,38 @@ static int cmd_convert(int argc, char **argv)
     return st == AQ_OK ? EXIT_OK : write_failed(in, out, wo.format, st, &err);
 }
 
+/* ---- migrate --------------------------------------------------------------------------------- */
+
+static int cmd_migrate(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, usage_migrate, "vmh", &o, 2);
+    if (rc >= 0) return rc;
+    const char *in = argv[optind], *out = argv[optind + 1];
+    uint32_t version = o.schema_version != 0 ? o.schema_version : AQ_ENGINE_SCHEMA;
+    prog_file = in;
+    aq_snapshot *s;
+    aq_error err;
+    aq_status st = load(in, &o, true, &s, NULL, &err);
+    if (st != AQ_OK) return fail(st, &err);
+    st = aq_snapshot_migrate(s, version, &err);
+    if (st != AQ_OK) {
+        fprintf(stderr, "aqsnap: %s: cannot be migrated to schema version %u: %s\n", in,
+                (unsigned)version, err.message);
+        aq_snapshot_free(s);
+        return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_BAD_SNAPSHOT;
+    }
+    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    wo.format = AQ_FORMAT_JSON;
+    st = aq_snapshot_write(out, s, &wo, &err);
+    aq_snapshot_free(s);
+    if (st != AQ_OK) {
+        fprintf(stderr, "aqsnap: %s: %s\n", out, err.message);
+        return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
 /* ---- dump ------------------------------------------------------------------------------------ */
 
 static int cmd_dump(int argc, char **argv)
@@ -670,6 +725,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 1, argv + 1);
     if (strcmp(cmd, "dump") == 0) return cmd_dump(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0) return cmd_migrate(argc - 1, argv + 1);
     char msg[96];
     (void)snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
     return usage_error(usage_main, msg);

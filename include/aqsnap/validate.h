@@ -200,6 +200,26 @@ AQ_API AQ_NODISCARD aq_status aq_snapshot_check_with(const aq_snapshot *snap,
                                                      const aq_check_options *opts,
                                                      aq_check_result *result, aq_error *err);
 
+/**
+ * Make `snap` a snapshot of schema version `schema_version` (AQ_SCHEMA_MIN..AQ_SCHEMA_MAX;
+ * AQ_ENGINE_SCHEMA is the one the engine loads), as `aqsnap migrate` does: the engine JSON
+ * written from it then has every key of that version, each absent one with its serde default
+ * (a load fills them all in the native model: empty lists, None, false, 0, the enums'
+ * defaults), which is what the engine's serde would write for the same model. Going to an older
+ * version is refused when the snapshot holds anything newer than it (the schema features of
+ * docs/VALIDATION.md). Nothing else is checked: validate the result as usual.
+ *
+ * @param snap           any snapshot, arena-owned or caller-built; only metadata.schema_version
+ *                       changes, and only on success.
+ * @param schema_version the target version.
+ * @param err            optional; receives the failure.
+ * @return AQ_OK; AQ_EINVAL (snap NULL or malformed, or the version outside the range: kind
+ *         AQ_ERR_ARGUMENT); AQ_EINVALID with kind AQ_ERR_SCHEMA_FEATURE, path and message naming
+ *         the first record or field the target version cannot hold; AQ_ENOMEM.
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_migrate(aq_snapshot *snap, uint32_t schema_version,
+                                                  aq_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -715,6 +715,60 @@ case_stdin_errors() {
     expect_out_line "trailing bytes:    6 after the payload (ignored, as the engine ignores them)"
 }
 
+# ---- migrate -----------------------------------------------------------------------------------
+
+# Every older engine JSON snapshot (and its protobuf copy) becomes a v8 engine JSON file that
+# aqsnap validates with no warning and whose only engine objection left is its Cron policy;
+# --schema-version picks another version, and going back is refused naming the record.
+case_migrate_to_engine_version() {
+    for v in 4 5 6 7 8; do
+        env_v "$v"
+        nonul_v "$v"
+        for f in "env$v.snap" "pb$v.snap"; do
+            run migrate "$f" "$f.v8"
+            expect_rc 0
+            expect_out_empty
+            expect_err_empty
+            expect_frame "$f.v8" 4
+            run validate "$f.v8"
+            expect_rc 0
+            expect_out_lines 2
+            expect_line 1 out "^$f\.v8: valid\$"
+            expect_line 2 out "^$f\.v8: engine 0\.1\.2 does not load it: tasks\[2\] .* Cron policy"
+            run inspect --json "$f.v8"
+            expect_line 1 out '"schema_version":8,'
+        done
+    done
+    # Up and down where the content allows it.
+    env_v 5
+    run migrate --schema-version 6 env5.snap env5.v6
+    expect_rc 0
+    run inspect env5.v6
+    expect_out_line "schema version:    6"
+    run migrate --schema-version 4 env5.snap env5.v4
+    expect_rc 1
+    expect_err_match '^aqsnap: env5\.snap: cannot be migrated to schema version 4: tasks\[[0-9]+\]\.task_spec\.(parent_task_id|constraints\.required_capabilities): .* is a schema v5 feature'
+    expect_absent env5.v4
+    env_v 8
+    run migrate --schema-version 7 env8.snap env8.v7
+    expect_rc 1
+    expect_err_match 'cannot be migrated to schema version 7: .*schema v8 feature'
+    expect_absent env8.v7
+}
+
+# --schema-version with a value that is no schema version.
+case_usage_schema_version() {
+    env_v 7
+    for v in 3 9 x "" 8x -8; do
+        run migrate --schema-version "$v" env7.snap out.snap
+        expect_usage migrate
+        expect_err_has '--schema-version'
+        expect_absent out.snap
+    done
+    run migrate env7.snap
+    expect_usage migrate
+}
+
 # ---- memory limit ------------------------------------------------------------------------------
 
 # --max-memory SIZE bounds what a load may hold: over it, exit 4 and a message naming the limit;

@@ -1342,6 +1342,31 @@ static void test_validate__engine_verdict(void **state)
     aq_snapshot_free(s);
 }
 
+/* To a later schema version always; to an earlier one only when nothing is newer than it. */
+static void test_validate__migrate(void **state)
+{
+    (void)state;
+    aq_snapshot *s = build_sample(4, 10, true, 1);
+    aq_error err;
+    assert_int_equal(aq_snapshot_migrate(s, AQ_ENGINE_SCHEMA, &err), AQ_OK);
+    assert_int_equal(s->metadata.schema_version, AQ_ENGINE_SCHEMA);
+    assert_int_equal(aq_snapshot_validate(s, NULL, &err), AQ_OK);
+    assert_int_equal(aq_snapshot_migrate(s, 4, &err), AQ_OK);
+    aq_snapshot_free(s);
+
+    s = sample();
+    s->tasks.items[0].task_spec.constraints.max_attempts = 0; /* not migration's business */
+    assert_int_equal(aq_snapshot_migrate(s, 7, &err), AQ_EINVALID);
+    assert_int_equal(err.kind, AQ_ERR_SCHEMA_FEATURE);
+    assert_non_null(strstr(err.message, "schema v8 feature but metadata.schema_version is 7"));
+    assert_int_equal(s->metadata.schema_version, AQ_SCHEMA_MAX); /* unchanged */
+    assert_int_equal(aq_snapshot_migrate(s, 9, &err), AQ_EINVAL);
+    assert_int_equal(err.kind, AQ_ERR_ARGUMENT);
+    assert_int_equal(aq_snapshot_migrate(s, 3, NULL), AQ_EINVAL);
+    assert_int_equal(aq_snapshot_migrate(NULL, 8, &err), AQ_EINVAL);
+    aq_snapshot_free(s);
+}
+
 /* ---- aq_snapshot_check ----------------------------------------------------------------------- */
 
 static aq_snapshot *several_violations(void)
@@ -1737,6 +1762,7 @@ int main(void)
         cmocka_unit_test(test_validate__file_warnings),
         cmocka_unit_test(test_validate__cron_expressions),
         cmocka_unit_test(test_validate__engine_verdict),
+        cmocka_unit_test(test_validate__migrate),
         cmocka_unit_test(test_validate__check_reports_all_in_order),
         cmocka_unit_test(test_validate__check_stops_when_told),
         cmocka_unit_test(test_validate__check_status_is_the_first_violations),
