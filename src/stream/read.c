@@ -38,8 +38,8 @@ typedef struct reader {
     uint64_t consumed;    /* payload offset of win[at] */
     uint32_t crc;
     uint32_t crc_expected;
-    bool has_crc; /* an envelope's; a bare JSON document has none */
-    bool trailing; /* bytes follow the payload, which nobody reads (as the engine does not) */
+    bool has_crc;      /* an envelope's; a bare JSON document has none */
+    uint64_t trailing; /* bytes after the payload (JSON), ignored as the engine ignores them */
 } reader;
 
 /* ---- the window ------------------------------------------------------------------------------- */
@@ -105,7 +105,8 @@ static aq_status seek_to(reader *r, uint64_t at, uint64_t end)
     return AQ_OK;
 }
 
-/* Read what is left of the payload for its CRC only; then no more bytes may follow. */
+/* Read what is left of the payload for its CRC only; then no more bytes may follow (but the
+ * trailing bytes the file had from the start). */
 static aq_status drain(reader *r)
 {
     r->at = r->end = 0;
@@ -118,10 +119,11 @@ static aq_status drain(reader *r)
         r->crc = aq__crc32_update(r->crc, r->win, got);
         r->fetched += got;
     }
+    if (r->trailing > 0) return AQ_OK;
     uint8_t extra;
     size_t got;
     AQ_TRY(aq__file_read_full(r->fd, &extra, 1, &got, r->err));
-    if (got > 0 && !r->trailing)
+    if (got > 0)
         return aq__fail(r->err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
                         "the file grew while being read: more than the %llu bytes it had",
                         (unsigned long long)(AQ_ENVELOPE_SIZE + r->payload_len));
@@ -510,12 +512,16 @@ aq_status aq_snapshot_read(const char *path, const aq_read_options *opts, aq_ite
     /* A bare JSON document is the whole file: back to its start. */
     if (st == AQ_OK && !info.framed && lseek(r->fd, 0, SEEK_SET) != 0)
         st = aq__fail_sys(err, errno, "lseek", NULL);
+    /* Bytes after the payload: the engine ignores them in its JSON files, and so does a
+     * streaming read; protobuf files (never the engine's) have none. */
+    if (st == AQ_OK && info.trailing > 0 && info.format == AQ_FORMAT_PROTOBUF)
+        st = aq__trailing(err, info.payload_len, info.trailing);
     if (st == AQ_OK) {
         s.json = info.format == AQ_FORMAT_JSON;
         r->payload_len = r->limit = info.payload_len;
         r->crc_expected = info.crc32;
         r->has_crc = info.framed;
-        r->trailing = info.trailing > 0;
+        r->trailing = info.trailing;
         r->cap = info.payload_len < WINDOW_FIRST ? (size_t)info.payload_len + 1 : WINDOW_FIRST;
         r->win = r->al.alloc(r->al.ctx, r->cap);
         s.dec.arena = aq__arena_create(r->o.allocator, 16 << 10);

@@ -838,7 +838,7 @@ static aq_status check_lists_readable(checker *c, const aq_snapshot *s)
 }
 
 /* The snapshot's fields in number order, as a streaming read meets them. */
-static aq_status feed(aq__validator *v, const aq_snapshot *s)
+aq_status aq__validator_expect_lists(aq__validator *v, const aq_snapshot *s)
 {
     for (uint32_t n = 1; n <= AQ_FIELD_MAX; n++) {
         const aq__field_info *f = aq__field_info_of(n);
@@ -848,14 +848,29 @@ static aq_status feed(aq__validator *v, const aq_snapshot *s)
         aq__field_list(s, f, &items, &count);
         AQ_TRY(aq__validator_expect(v, (aq_field)n, count));
     }
+    return AQ_OK;
+}
+
+aq_status aq__validator_values(aq__validator *v, const aq_snapshot *s, uint32_t *from,
+                               uint32_t until)
+{
+    for (; *from < until && *from <= AQ_FIELD_MAX; (*from)++) {
+        const aq__field_info *f = aq__field_info_of(*from);
+        if (f == NULL || f->item_size != 0) continue;
+        const void *value = aq__field_value(s, f);
+        if (value != NULL) AQ_TRY(aq__validator_field(v, (aq_field)*from, 0, value));
+    }
+    return AQ_OK;
+}
+
+static aq_status feed(aq__validator *v, const aq_snapshot *s)
+{
+    AQ_TRY(aq__validator_expect_lists(v, s));
+    uint32_t values = 1;
     for (uint32_t n = 1; n <= AQ_FIELD_MAX && !v->c.stop; n++) {
         const aq__field_info *f = aq__field_info_of(n);
-        if (f == NULL) continue;
-        if (f->item_size == 0) {
-            const void *value = aq__field_value(s, f);
-            if (value != NULL) AQ_TRY(aq__validator_field(v, (aq_field)n, 0, value));
-            continue;
-        }
+        if (f == NULL || f->item_size == 0) continue;
+        AQ_TRY(aq__validator_values(v, s, &values, n));
         const unsigned char *items;
         size_t count;
         aq__field_list(s, f, &items, &count);
@@ -865,7 +880,7 @@ static aq_status feed(aq__validator *v, const aq_snapshot *s)
             AQ_TRY(aq__validator_field(v, (aq_field)n, i, items + i * f->item_size));
         }
     }
-    return AQ_OK;
+    return v->c.stop ? AQ_OK : aq__validator_values(v, s, &values, AQ_FIELD_MAX + 1);
 }
 
 /* What the file the snapshot came from holds besides it. */

@@ -484,6 +484,14 @@ case_validate_stream() {
         expect_rc 0
         expect_out_line "env$v.snap: valid"
     done
+    # bytes after a JSON payload are ignored, as the engine ignores them; a protobuf file has none
+    { cat env8.snap && printf 'xyz'; } >trailing.snap
+    run validate --stream trailing.snap
+    expect_rc 0
+    { cat pb8.snap && printf 'xyz'; } >trailing.pb
+    run validate --stream trailing.pb
+    expect_rc 1
+    expect_err_match "^aqsnap: trailing.pb: 3 unexpected bytes after the"
     invalid_doc
     run validate bad.snap
     cp out whole.out

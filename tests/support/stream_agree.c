@@ -43,6 +43,19 @@ bool stream_agrees_on_file(const char *path)
         whole_st = aq_snapshot_check(s, NULL, keep, &whole, NULL, &whole_err);
         aq_snapshot_free(s);
     }
+    /* A validating load (one pass over the payload) stops at the first of them. */
+    aq_error load_err;
+    aq_snapshot *loaded = NULL;
+    aq_status load_st = aq_snapshot_load(path, NULL, &loaded, NULL, &load_err);
+    aq_snapshot_free(loaded);
+    if (load_st != whole_st ||
+        (load_st != AQ_OK && (load_err.kind != whole_err.kind ||
+                              strcmp(load_err.path, whole_err.path) != 0 ||
+                              strcmp(load_err.message, whole_err.message) != 0)))
+        fail_msg("%s: load then check %s (%s), validating load %s (%s)", path,
+                 aq_status_name(whole_st), whole_err.message, aq_status_name(load_st),
+                 load_err.message);
+
     aq_read_options ro = AQ_READ_OPTIONS_INIT;
     ro.on_violation = keep;
     ro.violation_ctx = &streamed;

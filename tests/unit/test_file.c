@@ -26,6 +26,7 @@
 #include "compare.h"
 #include "fail_alloc.h"
 #include "internal.h"
+#include "protobuf/wire.h"
 #include "sample.h"
 #include "scratch_dir.h"
 #include "stream_write.h"
@@ -781,6 +782,49 @@ static void test_file__allocation_failure_at_every_point(void **state)
     aq_snapshot_free(s);
 }
 
+/* A load checks the CRC, decodes and validates in one pass (codec.c), with the verdicts of
+ * the passes one after the other: a record that does not decode wins over a violation before
+ * it, a CRC mismatch over both. */
+static void test_file__one_pass_keeps_the_verdicts_order(void **state)
+{
+    (void)state;
+    aq_snapshot *s = sample(30, 4);
+    s->tasks.items[1].task_spec.constraints.max_attempts = 0; /* a violation early on */
+    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    wo.flags = AQ_WRITE_NO_VALIDATE;
+    aq_buffer img;
+    aq_error err;
+    assert_int_equal(aq_snapshot_write_buffer(s, &wo, &img, &err), AQ_OK);
+    aq_snapshot_free(s);
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &s, NULL, &err),
+                     AQ_EINVALID);
+    assert_string_equal(err.path, "tasks[1].task_spec.constraints.max_attempts");
+
+    /* The last record's first field gets a wire type its message does not allow. */
+    uint8_t *p = img.data + AQ_ENVELOPE_SIZE;
+    size_t len = img.len - AQ_ENVELOPE_SIZE, last = 0;
+    aq__wire_field f = {0};
+    for (size_t at = 0; at < len; at = f.end) {
+        assert_int_equal(aq__wire_next(p, len, at, &f), 0);
+        if (f.number == AQ_FIELD_RUNS) last = f.value;
+    }
+    assert_true(last > 0);
+    p[last] = (uint8_t)((p[last] & ~7u) | 5u); /* LEN -> fixed32 */
+    aq__envelope_seal(img.data, AQ_FRAME_PROTOBUF, len);
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    lo.flags = AQ_LOAD_NO_VALIDATE;
+    aq_error decoding;
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, &lo, &s, NULL, &decoding),
+                     AQ_EDECODE);
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &s, NULL, &err),
+                     AQ_EDECODE);
+    assert_string_equal(err.message, decoding.message);
+
+    img.data[8] ^= 1; /* the stored CRC */
+    assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &s, NULL, &err), AQ_ECRC);
+    aq_buffer_free(&img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -798,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_file__failed_writes_leave_old_snapshot_intact),
         cmocka_unit_test(test_file__failed_reclaims_and_owner_changes),
         cmocka_unit_test(test_file__failed_loads),
+        cmocka_unit_test(test_file__one_pass_keeps_the_verdicts_order),
         cmocka_unit_test(test_file__real_io_failures),
         cmocka_unit_test(test_file__killed_writer_leaves_old_or_new),
         cmocka_unit_test(test_file__allocation_failure_at_every_point),
