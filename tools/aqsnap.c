@@ -13,6 +13,11 @@
 
 #include "aqsnap.h"
 
+/* A macro's value as text, and the schema versions this build reads. */
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
+#define SCHEMA_RANGE TEXT(AQ_SCHEMA_MIN) ".." TEXT(AQ_SCHEMA_MAX)
+
 /* Exit codes (also in the usage text and README). */
 enum {
     EXIT_OK = 0,
@@ -36,7 +41,7 @@ static const char usage_main[] =
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
     "  migrate [--schema-version N] IN OUT\n"
     "                                rewrite IN as an engine JSON snapshot of schema version\n"
-    "                                N (default 8, what engine " AQ_ENGINE_RELEASE " loads)\n"
+    "                                N (default " TEXT(AQ_ENGINE_SCHEMA) ", what engine " AQ_ENGINE_RELEASE " loads)\n"
     "  help, --help, -h              this text\n"
     "  version, --version, -V        the tool's version and the schema versions it reads\n"
     "\n"
@@ -108,13 +113,13 @@ static const char usage_dump[] =
 static const char usage_migrate[] =
     "usage: aqsnap migrate [--schema-version N] [--max-memory SIZE] IN OUT\n"
     "\n"
-    "Load IN (validated; engine JSON or protobuf, schema version 4..8) and write it to OUT as an\n"
+    "Load IN (validated; engine JSON or protobuf, schema version " SCHEMA_RANGE ") and write it to OUT as an\n"
     "engine JSON snapshot (envelope version 4) of schema version N, with every key of that\n"
     "version and the serde default of every one IN did not have, as the engine writes them;\n"
     "through a temporary file, fsync and rename, like convert. Refused, naming the record, when\n"
     "IN holds something N cannot (going to an older version).\n"
     "\n"
-    "  --schema-version N   4..8; default 8, the only one engine " AQ_ENGINE_RELEASE " loads\n";
+    "  --schema-version N   " SCHEMA_RANGE "; default " TEXT(AQ_ENGINE_SCHEMA) ", the only one engine " AQ_ENGINE_RELEASE " loads\n";
 
 static const char *prog_file; /* for error messages */
 
@@ -206,7 +211,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         if (c == ':') {
             if (strchr(allowed, optopt) != NULL)
                 return usage_error(usage, optopt == 't'   ? "option '--to' needs a value: protobuf or json"
-                                          : optopt == 'v' ? "option '--schema-version' needs a value: 4..8"
+                                          : optopt == 'v' ? "option '--schema-version' needs a value: " SCHEMA_RANGE
                                                           : "option '--max-memory' needs a value: a size");
             c = optopt;
         }
@@ -231,7 +236,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
             unsigned long v = strtoul(optarg, &end, 10);
             if (*optarg < '0' || *optarg > '9' || *end != '\0' || v < AQ_SCHEMA_MIN ||
                 v > AQ_SCHEMA_MAX)
-                return usage_error(usage, "--schema-version takes a schema version, 4..8");
+                return usage_error(usage, "--schema-version takes a schema version, " SCHEMA_RANGE);
             o->schema_version = (uint32_t)v;
         }
         if (c == 't') {

@@ -152,7 +152,7 @@ typedef struct aq_check_options {
  *  0.1.2, which loads only engine JSON in envelope version 4 (AQ_FRAME_JSON) of this schema
  *  version. */
 #define AQ_ENGINE_RELEASE "0.1.2"
-#define AQ_ENGINE_SCHEMA 8u
+#define AQ_ENGINE_SCHEMA 8
 
 /** Whether that engine loads the file as it is, or the first reason it does not. */
 typedef enum aq_engine_verdict {

@@ -66,7 +66,7 @@ void aq__engine_verdict(const aq_snapshot *s, const aq_load_info *file, size_t v
     else if (version != AQ_ENGINE_SCHEMA)
         refused(r, AQ_ENGINE_SCHEMA_VERSION,
                 "schema version %" PRIu32 ": the engine loads only %u; run `aqsnap migrate`",
-                version, AQ_ENGINE_SCHEMA);
+                version, (unsigned)AQ_ENGINE_SCHEMA);
     else if (violations > 0)
         refused(r, AQ_ENGINE_INVALID, "%zu violation%s of the rules the engine checks",
                 violations, violations == 1 ? "" : "s");

@@ -767,7 +767,7 @@ case_migrate_to_engine_version() {
 # --schema-version with a value that is no schema version.
 case_usage_schema_version() {
     env_v 7
-    for v in 3 9 x "" 8x -8; do
+    for v in $((SCHEMA_MIN - 1)) $((SCHEMA_MAX + 1)) x "" 8x -8; do
         run migrate --schema-version "$v" env7.snap out.snap
         expect_usage migrate
         expect_err_has '--schema-version'

@@ -1303,7 +1303,7 @@ static aq_engine_verdict engine_verdict(const aq_snapshot *s, const aq_load_info
 static void test_validate__engine_verdict(void **state)
 {
     (void)state;
-    aq_snapshot *s = sample();
+    aq_snapshot *s = build_sample(AQ_ENGINE_SCHEMA, 40, true, 1);
     aq_load_info json = {AQ_FORMAT_JSON, true, AQ_FRAME_JSON, 100, 0, 0};
     aq_load_info bare = {AQ_FORMAT_JSON, false, 0, 100, 0, 0};
     aq_load_info pb = {AQ_FORMAT_PROTOBUF, true, AQ_FRAME_PROTOBUF, 100, 0, 0};
@@ -1354,13 +1354,13 @@ static void test_validate__migrate(void **state)
     assert_int_equal(aq_snapshot_migrate(s, 4, &err), AQ_OK);
     aq_snapshot_free(s);
 
-    s = sample();
+    s = build_sample(8, 40, true, 1);
     s->tasks.items[0].task_spec.constraints.max_attempts = 0; /* not migration's business */
     assert_int_equal(aq_snapshot_migrate(s, 7, &err), AQ_EINVALID);
     assert_int_equal(err.kind, AQ_ERR_SCHEMA_FEATURE);
     assert_non_null(strstr(err.message, "schema v8 feature but metadata.schema_version is 7"));
-    assert_int_equal(s->metadata.schema_version, AQ_SCHEMA_MAX); /* unchanged */
-    assert_int_equal(aq_snapshot_migrate(s, 9, &err), AQ_EINVAL);
+    assert_int_equal(s->metadata.schema_version, 8); /* unchanged */
+    assert_int_equal(aq_snapshot_migrate(s, AQ_SCHEMA_MAX + 1, &err), AQ_EINVAL);
     assert_int_equal(err.kind, AQ_ERR_ARGUMENT);
     assert_int_equal(aq_snapshot_migrate(s, 3, NULL), AQ_EINVAL);
     assert_int_equal(aq_snapshot_migrate(NULL, 8, &err), AQ_EINVAL);
