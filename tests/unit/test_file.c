@@ -264,6 +264,7 @@ static void test_file__trailing_bytes_are_ignored(void **state)
         assert_int_equal(info.trailing, 3);
         char where[256];
         assert_true(snapshot_equal(s, t, where, sizeof where));
+        aq_snapshot_free(t);
         assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &t, &info, &err), AQ_OK);
         assert_int_equal(info.trailing, 0);
         aq_snapshot_free(t);
