@@ -221,8 +221,7 @@ static void test_stream__fields_out_of_order_are_refused(void **state)
     aq_snapshot *whole;
     assert_int_equal(aq_snapshot_load(path, &lo, &whole, NULL, &err), AQ_OK);
     assert_int_equal(whole->tasks.count, s->tasks.count);
-    /* A validating load validates it after decoding (one pass needs the fields in order), with
-     * the same verdict. */
+    /* A validating load gives the verdict of a load and a check. */
     aq_error check_err, load_err;
     aq_status checked = aq_snapshot_validate(whole, NULL, &check_err);
     aq_snapshot *validated = NULL;
