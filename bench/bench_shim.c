@@ -31,10 +31,7 @@
 
 static char g_error[1024];
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int fail(const char *fmt, ...)
+int aq_bench_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -45,7 +42,7 @@ static int fail(const char *fmt, ...)
 
 static int fail_aq(const char *what, aq_status st, const aq_error *err)
 {
-    return fail("%s: %s: %s", what, aq_status_name(st), err->message);
+    return aq_bench_fail("%s: %s: %s", what, aq_status_name(st), err->message);
 }
 
 const char *aq_bench_error(void)
@@ -227,10 +224,10 @@ static void seal(uint8_t hdr[12], uint32_t frame, const uint8_t *payload, size_t
 static int write_file(const char *path, const uint8_t hdr[12], const uint8_t *data, size_t len)
 {
     FILE *f = fopen(path, "wb");
-    if (f == NULL) return fail("cannot create %s: %s", path, strerror(errno));
+    if (f == NULL) return aq_bench_fail("cannot create %s: %s", path, strerror(errno));
     bool ok = fwrite(hdr, 1, 12, f) == 12 && fwrite(data, 1, len, f) == len;
     ok = (fclose(f) == 0) && ok;
-    if (!ok) return fail("cannot write %s", path);
+    if (!ok) return aq_bench_fail("cannot write %s", path);
     return 0;
 }
 
@@ -275,6 +272,7 @@ static void fill_info(aq_bench_info *info)
 }
 
 static int check_loads(void);
+static int check_stream_write(void);
 static int warm_reused(void);
 
 static int build(size_t tasks, bool with_json)
@@ -307,13 +305,13 @@ static int build(size_t tasks, bool with_json)
     cur.pb_len = buf.len;
     cur.pb = dup_bytes(buf.data, buf.len);
     aq_buffer_free(&buf);
-    if (cur.pb == NULL) return fail("out of memory");
-    if (cur.pb_len > UINT32_MAX) return fail("payload of %zu bytes does not fit the envelope",
-                                             cur.pb_len);
+    if (cur.pb == NULL) return aq_bench_fail("out of memory");
+    if (cur.pb_len > UINT32_MAX)
+        return aq_bench_fail("payload of %zu bytes does not fit the envelope", cur.pb_len);
 
     cur.image_len = 12 + cur.pb_len;
     cur.image = malloc(cur.image_len);
-    if (cur.image == NULL) return fail("out of memory");
+    if (cur.image == NULL) return aq_bench_fail("out of memory");
     seal(cur.image, AQ_FRAME_PROTOBUF, cur.pb, cur.pb_len);
     memcpy(cur.image + 12, cur.pb, cur.pb_len);
     if (write_file(cur.pb_path, cur.image, cur.pb, cur.pb_len) != 0) return -1;
@@ -329,18 +327,18 @@ static int build(size_t tasks, bool with_json)
     if (st != AQ_OK) return fail_aq("aq_snapshot_encode (round trip)", st, &err);
     bool same = buf.len == cur.pb_len && memcmp(buf.data, cur.pb, buf.len) == 0;
     aq_buffer_free(&buf);
-    if (!same) return fail("decode then encode does not give the input bytes back");
+    if (!same) return aq_bench_fail("decode then encode does not give the input bytes back");
 
     cur.pbc = protobuf_c_message_unpack(&PB_DESC, NULL, cur.pb_len, cur.pb);
-    if (cur.pbc == NULL) return fail("protobuf_c_message_unpack failed on the input");
+    if (cur.pbc == NULL) return aq_bench_fail("protobuf_c_message_unpack failed on the input");
     cur.pack_cap = protobuf_c_message_get_packed_size(cur.pbc);
     cur.pack_buf = malloc(cur.pack_cap);
     cur.copy_buf = malloc(cur.pb_len);
-    if (cur.pack_buf == NULL || cur.copy_buf == NULL) return fail("out of memory");
+    if (cur.pack_buf == NULL || cur.copy_buf == NULL) return aq_bench_fail("out of memory");
     memset(cur.pack_buf, 0, cur.pack_cap);
     memset(cur.copy_buf, 0, cur.pb_len);
     if (protobuf_c_message_pack(cur.pbc, cur.pack_buf) != cur.pack_cap)
-        return fail("protobuf_c_message_pack wrote an unexpected size");
+        return aq_bench_fail("protobuf_c_message_pack wrote an unexpected size");
     /* Informational: protobuf-c writes fields in number order, as we do. */
     if (cur.pack_cap != cur.pb_len || memcmp(cur.pack_buf, cur.pb, cur.pb_len) != 0)
         fprintf(stderr, "aq_bench: note: protobuf-c repacks %zu tasks as %zu bytes, ours %zu "
@@ -348,7 +346,7 @@ static int build(size_t tasks, bool with_json)
 
     uint64_t parse_ns, free_ns;
     if (aq_bench_cpp_parse_arena(cur.pb, cur.pb_len, &parse_ns, &free_ns) != 0)
-        return fail("C++ ParseFromArray failed on the input");
+        return aq_bench_fail("C++ ParseFromArray failed on the input");
 
     if (with_json) {
         st = aq_snapshot_encode_json(cur.snap, NULL, 0, &buf, &err);
@@ -356,8 +354,8 @@ static int build(size_t tasks, bool with_json)
         cur.json_len = buf.len;
         cur.json = dup_bytes(buf.data, buf.len);
         aq_buffer_free(&buf);
-        if (cur.json == NULL) return fail("out of memory");
-        if (cur.json_len > UINT32_MAX) return fail("JSON too large for the envelope");
+        if (cur.json == NULL) return aq_bench_fail("out of memory");
+        if (cur.json_len > UINT32_MAX) return aq_bench_fail("JSON too large for the envelope");
         uint8_t hdr[12];
         seal(hdr, AQ_FRAME_JSON, cur.json, cur.json_len);
         if (write_file(cur.json_path, hdr, cur.json, cur.json_len) != 0) return -1;
@@ -366,7 +364,7 @@ static int build(size_t tasks, bool with_json)
     cur.aq_reused_alloc.alloc = aq_bump_alloc;
     cur.aq_reused_alloc.free = aq_bump_free;
     cur.aq_reused_alloc.ctx = &cur.aq_reused;
-    if (check_loads() != 0) return -1;
+    if (check_loads() != 0 || check_stream_write() != 0) return -1;
     return warm_reused();
 }
 
@@ -378,7 +376,7 @@ int aq_bench_prepare(size_t tasks, int with_json, aq_bench_info *info)
             char msg[sizeof g_error];
             memcpy(msg, g_error, sizeof msg);
             aq_bench_release();
-            return fail("inputs for %zu tasks: %s", tasks, msg);
+            return aq_bench_fail("inputs for %zu tasks: %s", tasks, msg);
         }
         cur.ready = true;
     }
@@ -412,7 +410,7 @@ static int fresh_pages(bool hugepage, aq_bench_times *t)
 {
     uint64_t t0 = aq_bench_now_ns();
     uint8_t *p = mmap(NULL, cur.pb_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return fail("mmap: %s", strerror(errno));
+    if (p == MAP_FAILED) return aq_bench_fail("mmap: %s", strerror(errno));
     if (hugepage) (void)madvise(p, cur.pb_len, MADV_HUGEPAGE);
     for (size_t i = 0; i < cur.pb_len; i += 4096) p[i] = 1;
     uint64_t t1 = aq_bench_now_ns();
@@ -439,7 +437,7 @@ static int op_pbc_unpack_default(aq_bench_times *t)
     uint64_t t0 = aq_bench_now_ns();
     ProtobufCMessage *m = protobuf_c_message_unpack(&PB_DESC, NULL, cur.pb_len, cur.pb);
     uint64_t t1 = aq_bench_now_ns();
-    if (m == NULL) return fail("protobuf_c_message_unpack failed");
+    if (m == NULL) return aq_bench_fail("protobuf_c_message_unpack failed");
     protobuf_c_message_free_unpacked(m, NULL);
     t->op_ns = t1 - t0;
     t->free_ns = aq_bench_now_ns() - t1;
@@ -459,7 +457,7 @@ static int pbc_unpack_arena(bump *b, bool keep, aq_bench_times *t)
         bump_destroy(b);
     t->op_ns = t1 - t0;
     t->free_ns = aq_bench_now_ns() - t1;
-    return m != NULL ? 0 : fail("protobuf_c_message_unpack (arena) failed");
+    return m != NULL ? 0 : aq_bench_fail("protobuf_c_message_unpack (arena) failed");
 }
 
 static int op_pbc_unpack_arena_reused(aq_bench_times *t)
@@ -482,7 +480,7 @@ static int op_pbc_unpack_arena_fresh_huge(aq_bench_times *t)
 static int op_cpp_parse_arena(aq_bench_times *t)
 {
     if (aq_bench_cpp_parse_arena(cur.pb, cur.pb_len, &t->op_ns, &t->free_ns) != 0)
-        return fail("C++ ParseFromArray failed");
+        return aq_bench_fail("C++ ParseFromArray failed");
     return 0;
 }
 
@@ -490,10 +488,10 @@ static int op_pbc_pack(aq_bench_times *t)
 {
     uint64_t t0 = aq_bench_now_ns();
     size_t n = protobuf_c_message_get_packed_size(cur.pbc);
-    if (n > cur.pack_cap) return fail("pack buffer too small");
+    if (n > cur.pack_cap) return aq_bench_fail("pack buffer too small");
     size_t w = protobuf_c_message_pack(cur.pbc, cur.pack_buf);
     t->op_ns = aq_bench_now_ns() - t0;
-    return w == n ? 0 : fail("protobuf_c_message_pack wrote %zu of %zu bytes", w, n);
+    return w == n ? 0 : aq_bench_fail("protobuf_c_message_pack wrote %zu of %zu bytes", w, n);
 }
 
 /* ---- ours ------------------------------------------------------------------------------------ */
@@ -602,10 +600,44 @@ static int op_write_nosync(aq_bench_times *t)
     aq_error err;
     aq_write_options o = AQ_WRITE_OPTIONS_INIT;
     o.flags = AQ_WRITE_NO_SYNC;
+    o.max_payload = UINT32_MAX; /* the 1M-task payload is over the default cap, as for loads */
     uint64_t t0 = aq_bench_now_ns();
     aq_status st = aq_snapshot_write(cur.out_path, cur.snap, &o, &err);
     t->op_ns = aq_bench_now_ns() - t0;
     return st == AQ_OK ? 0 : fail_aq("aq_snapshot_write", st, &err);
+}
+
+/* A streaming read keeps nothing, so there is nothing to free. */
+static int stream_read(const char *path, aq_bench_times *t)
+{
+    aq_bench_tally tally;
+    uint64_t t0 = aq_bench_now_ns();
+    int rc = aq_bench_stream_read(path, &tally);
+    t->op_ns = aq_bench_now_ns() - t0;
+    if (rc != 0) return -1;
+    g_sink = (uint32_t)tally.fold;
+    if (tally.items[AQ_FIELD_RUNS] != cur.runs)
+        return aq_bench_fail("streaming read of %s: %zu runs, %zu written", path,
+                             tally.items[AQ_FIELD_RUNS], cur.runs);
+    return 0;
+}
+
+static int op_stream_read(aq_bench_times *t)
+{
+    return stream_read(cur.pb_path, t);
+}
+
+static int op_json_stream_read(aq_bench_times *t)
+{
+    return stream_read(cur.json_path, t);
+}
+
+static int op_stream_write_nosync(aq_bench_times *t)
+{
+    uint64_t t0 = aq_bench_now_ns();
+    int rc = aq_bench_stream_write(cur.out_path, cur.snap);
+    t->op_ns = aq_bench_now_ns() - t0;
+    return rc;
 }
 
 /* The engine's reads, timed here like every other peer: the Rust side does one call. */
@@ -613,7 +645,7 @@ static int engine_peer_done(aq_engine_snapshot *s, const char *err, uint64_t t0,
                             aq_bench_times *t)
 {
     uint64_t t1 = aq_bench_now_ns();
-    if (s == NULL) return fail("engine peer: %s", err);
+    if (s == NULL) return aq_bench_fail("engine peer: %s", err);
     aq_engine_peer_free(s);
     t->op_ns = t1 - t0;
     t->free_ns = aq_bench_now_ns() - t1;
@@ -676,15 +708,16 @@ static int check_engine_peer(void)
 {
     char err[256];
     aq_engine_snapshot *s = aq_engine_peer_parse(cur.json, cur.json_len, err, sizeof err);
-    if (s == NULL) return fail("engine peer, JSON text: %s", err);
+    if (s == NULL) return aq_bench_fail("engine peer, JSON text: %s", err);
     size_t runs = aq_engine_peer_runs(s);
     aq_engine_peer_free(s);
     s = aq_engine_peer_load(cur.json_path, err, sizeof err);
-    if (s == NULL) return fail("engine peer, %s: %s", cur.json_path, err);
+    if (s == NULL) return aq_bench_fail("engine peer, %s: %s", cur.json_path, err);
     size_t file_runs = aq_engine_peer_runs(s);
     aq_engine_peer_free(s);
     if (runs != cur.runs || file_runs != cur.runs)
-        return fail("engine peer: %zu and %zu runs, %zu written", runs, file_runs, cur.runs);
+        return aq_bench_fail("engine peer: %zu and %zu runs, %zu written", runs, file_runs,
+                             cur.runs);
     return 0;
 }
 
@@ -696,6 +729,26 @@ static int check_loads(void)
     if (op_load_file(&t) != 0 || op_load_buffer(&t) != 0) return -1;
     if (cur.with_json && (op_json_load_file(&t) != 0 || op_json_decode(&t) != 0)) return -1;
     return cur.with_json ? check_engine_peer() : 0;
+}
+
+/* The streaming writer writes the input's bytes (the file aq_snapshot_write would write);
+ * compared a piece at a time, so that the check needs no second copy of a 1M-task file. */
+static int check_stream_write(void)
+{
+    if (aq_bench_stream_write(cur.out_path, cur.snap) != 0) return -1;
+    FILE *f = fopen(cur.out_path, "rb");
+    if (f == NULL) return aq_bench_fail("cannot open %s: %s", cur.out_path, strerror(errno));
+    static uint8_t piece[1 << 16];
+    size_t at = 0, n;
+    bool same = true;
+    while (same && (n = fread(piece, 1, sizeof piece, f)) > 0) {
+        same = at + n <= cur.image_len && memcmp(piece, cur.image + at, n) == 0;
+        at += n;
+    }
+    fclose(f);
+    if (!same || at != cur.image_len)
+        return aq_bench_fail("the streaming writer's %s differs from the input file", cur.out_path);
+    return 0;
 }
 
 /* Reused arenas reach their steady state (one resident chunk) before they are timed. */
@@ -757,12 +810,20 @@ const aq_bench_op aq_bench_ops[] = {
      op_load_file_reused, F_FREE},
     {"ours/load_buffer", "aq_snapshot_load_buffer of the file image in memory",
      op_load_buffer, F_FREE | F_1M},
+    {"ours/stream_read",
+     "aq_snapshot_read of the protobuf file (header, CRC, decode, validate; a callback reads "
+     "each item's first byte)",
+     op_stream_read, F_1M},
     {"ours/validate", "aq_snapshot_validate of the decoded snapshot", op_validate, F_1M},
     {"ours/encode", "aq_snapshot_encode (native to payload); free: aq_buffer_free", op_encode,
      F_FREE | F_1M},
     {"ours/write_nosync",
      "aq_snapshot_write, AQ_WRITE_NO_SYNC (validate, encode, write .tmp, rename)",
-     op_write_nosync, 0},
+     op_write_nosync, F_1M},
+    {"ours/stream_write_nosync",
+     "aq_writer_open/add/commit of the snapshot's records in place, AQ_WRITE_NO_SYNC (validate "
+     "and encode each, write .tmp, rename)",
+     op_stream_write_nosync, F_1M},
     {"peer/engine_from_slice",
      "the engine's model, serde_json::from_slice of the JSON text (Rust); free: drop",
      op_engine_from_slice, F_FREE | F_JSON},
@@ -774,6 +835,10 @@ const aq_bench_op aq_bench_ops[] = {
     {"ours/json_load_file",
      "aq_snapshot_load of the engine JSON file (read, header, CRC, parse, validate)",
      op_json_load_file, F_FREE | F_JSON},
+    {"ours/json_stream_read",
+     "aq_snapshot_read of the engine JSON file (header, CRC, parse, validate; a callback reads "
+     "each item's first byte)",
+     op_json_stream_read, F_JSON},
     {"ours/json_encode", "aq_snapshot_encode_json (compact); free: aq_buffer_free",
      op_json_encode, F_FREE | F_JSON},
     {NULL, NULL, NULL, 0},

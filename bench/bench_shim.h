@@ -2,9 +2,9 @@
 /*
  * The C side of the benchmarks (STYLE.md section 10): builds the inputs once per size and
  * exposes one aq_bench_* function per measured operation. bench_main.cc only registers them
- * with Google Benchmark; rss_probe.c reuses the input builder and the peers. The peers are
- * protobuf-c (here), libprotobuf (cpp_peer.cc) and the engine's own reading of its JSON
- * (engine_peer/, Rust).
+ * with Google Benchmark; rss_probe.c reuses the input builder, the streaming paths
+ * (bench_stream.c) and the peers. The peers are protobuf-c (here), libprotobuf (cpp_peer.cc)
+ * and the engine's own reading of its JSON (engine_peer/, Rust).
  *
  * Every operation works on the "current" input (the last aq_bench_prepare() call) and runs
  * exactly once per call, timing itself with CLOCK_MONOTONIC: `op_ns` is the operation proper,
@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "aqsnap/snapshot_fields.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,6 +55,12 @@ void aq_bench_release(void);
 /* Message of the last failure. */
 const char *aq_bench_error(void);
 
+/* Set that message (printf format) and return -1: for the shim's other files. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+int aq_bench_fail(const char *fmt, ...);
+
 /* Each operation returns 0, or -1 with aq_bench_error() set. */
 typedef int (*aq_bench_fn)(aq_bench_times *t);
 
@@ -70,6 +78,27 @@ typedef struct aq_bench_op {
 
 /* Every operation, in report order; terminated by an entry with name NULL. */
 extern const aq_bench_op aq_bench_ops[];
+
+/* ---- the streaming paths (bench_stream.c) ------------------------------------------------------ */
+
+/* What a streaming read handed out: items per field, budgets per dimension (the counts the
+ * validator's id maps are sized by) and a value folded from every item's first byte. */
+typedef struct aq_bench_tally {
+    size_t items[AQ_FIELD_MAX + 1];
+    size_t budgets[3];
+    uint64_t fold;
+} aq_bench_tally;
+
+/* aq_snapshot_read of the file at `path` (protobuf or engine JSON), validated, no payload cap
+ * below 4 GiB; *tally filled. Returns 0, or -1 with aq_bench_error() set. */
+int aq_bench_stream_read(const char *path, aq_bench_tally *tally);
+
+/* aq_writer_open, aq_writer_add of every field of `snap` in order, aq_writer_commit: validated,
+ * AQ_WRITE_NO_SYNC (as ours/write_nosync), protobuf. Records are handed over where they lie:
+ * an engine would refill one record from its own structures, these are native already, so
+ * what is timed is the writer. Returns 0, or -1 with aq_bench_error() set. */
+struct aq_snapshot;
+int aq_bench_stream_write(const char *path, const struct aq_snapshot *snap);
 
 /* ---- the C++ libprotobuf peer (cpp_peer.cc) ---------------------------------------------------- */
 

@@ -36,8 +36,10 @@ ORDER = [
     "peer/pbc_unpack_default", "peer/pbc_unpack_arena_reused", "peer/pbc_unpack_arena_fresh",
     "peer/pbc_unpack_arena_fresh_hugepage", "peer/cpp_parse_arena", "peer/pbc_pack",
     "ours/decode", "ours/decode_reused_alloc", "ours/load_file", "ours/load_file_novalidate",
-    "ours/load_file_reused_alloc", "ours/load_buffer", "ours/validate", "ours/encode",
-    "ours/write_nosync", "peer/engine_from_slice", "peer/engine_load_file", "ours/json_decode", "ours/json_load_file", "ours/json_encode",
+    "ours/load_file_reused_alloc", "ours/load_buffer", "ours/stream_read", "ours/validate",
+    "ours/encode", "ours/write_nosync", "ours/stream_write_nosync", "peer/engine_from_slice",
+    "peer/engine_load_file", "ours/json_decode", "ours/json_load_file", "ours/json_stream_read",
+    "ours/json_encode",
 ]
 WHAT = {
     "floor/memcpy": "memcpy of the payload",
@@ -56,16 +58,22 @@ WHAT = {
     "ours/load_file_novalidate": "aq_snapshot_load, AQ_LOAD_NO_VALIDATE",
     "ours/load_file_reused_alloc": "aq_snapshot_load, caller bump allocator reused",
     "ours/load_buffer": "aq_snapshot_load_buffer (file image in memory)",
+    "ours/stream_read": "aq_snapshot_read, validated: header, CRC, each record decoded, validated "
+                        "and handed to a callback that reads its first byte",
     "ours/validate": "aq_snapshot_validate",
     "ours/encode": "aq_snapshot_encode; free = aq_buffer_free",
     "ours/write_nosync": "aq_snapshot_write, AQ_WRITE_NO_SYNC (validate+encode+write+rename)",
+    "ours/stream_write_nosync": "aq_writer_open/add/commit of the same snapshot's records, "
+                                "validated, AQ_WRITE_NO_SYNC",
     "peer/engine_from_slice": "the engine's model (Rust), serde_json::from_slice of the JSON text; free = drop",
     "peer/engine_load_file": "the engine's load of the JSON file (read, envelope, CRC-32, from_slice; no validation); free = drop",
     "ours/json_decode": "aq_snapshot_decode_json (MB/s of JSON text)",
     "ours/json_load_file": "aq_snapshot_load of the JSON file (MB/s of JSON text)",
+    "ours/json_stream_read": "aq_snapshot_read of the JSON file, validated, the same callback "
+                             "(MB/s of JSON text)",
     "ours/json_encode": "aq_snapshot_encode_json (MB/s of JSON text)",
 }
-JSON_OPS = {"ours/json_decode", "ours/json_load_file", "ours/json_encode",
+JSON_OPS = {"ours/json_decode", "ours/json_load_file", "ours/json_stream_read", "ours/json_encode",
             "peer/engine_from_slice", "peer/engine_load_file"}
 # The engine peer against our JSON import, the same bytes in the same run: (engine op, ours).
 ENGINE_PAIRS = (("peer/engine_from_slice", "ours/json_decode"),
@@ -73,6 +81,22 @@ ENGINE_PAIRS = (("peer/engine_from_slice", "ours/json_decode"),
 ENGINE_SPEEDUP = 2.0  # target: our JSON import at least this many times the engine's speed
 FRESH_SPEEDUP = 5.0   # target: a validated protobuf load, fresh process, against the engine's
 FRESH_RSS = 0.4       # target: its peak RSS, as a share of the engine's
+# Streaming (issue 16): at 1M tasks, peak RSS at most STREAM_MIB plus the id maps, at least
+# STREAM_BELOW times below the whole load's, in at most STREAM_TIME times its time.
+STREAM_MIB, STREAM_BELOW, STREAM_TIME = 64, 10.0, 1.2
+# The streaming paths: (label, rss.sh row, the whole load whose peak it is held against, the
+# whole path whose time it is held against in rss.sh, the same two in aq_bench).
+STREAMS = (
+    ("streaming validated read, protobuf", "stream_read", "load", "load",
+     "ours/stream_read", "ours/load_file"),
+    ("streaming validated read, engine JSON", "json_stream_read", "json_load", "json_load",
+     "ours/json_stream_read", "ours/json_load_file"),
+    ("streaming validated write", "stream_write", "load", "write",
+     "ours/stream_write_nosync", "ours/write_nosync"),
+)
+# The id maps a streaming validation keeps, by rss_probe's ids_<name> counts (validate.c).
+ID_MAPS = ("tasks", "runs", "dependency_declarations", "budgets_1", "budgets_2", "budgets_3",
+           "subscriptions")
 
 
 def load_bench(path):
@@ -126,6 +150,44 @@ def rss_median(rss, name, tasks, key):
 def fresh_ratio(rss, a, b, tasks, key):
     x, y = rss_median(rss, a, tasks, key), rss_median(rss, b, tasks, key)
     return None if x is None or not y else x / y
+
+
+def id_map_bytes(n, slot):
+    """One id map holding n ids (src/validate/uuid_set.c): at most half full, so the smallest
+    power of two of slots >= 2n, at least 16 (doubling as it fills ends at the same size); no
+    table before the first id."""
+    if n == 0:
+        return 0
+    slots = 16
+    while slots < 2 * n:
+        slots *= 2
+    return slots * slot
+
+
+def id_maps(rss, name, tasks):
+    """Bytes of the id maps a streaming validation of row `name` keeps, from its counts."""
+    row = rss.get((name, tasks))
+    if row is None or not row["kv"] or "id_slot_bytes" not in row["kv"][0]:
+        return None
+    kv = row["kv"][0]
+    return sum(id_map_bytes(int(kv["ids_" + m]), int(kv["id_slot_bytes"])) for m in ID_MAPS)
+
+
+def rss_added(rss, name, tasks):
+    """Median peak above the RSS the operation began with (hwm - rss_before), bytes."""
+    row = rss.get((name, tasks))
+    vals = [] if row is None else [int(kv["hwm"]) - int(kv["rss_before"])
+                                   for kv in row["kv"] if "hwm" in kv and "rss_before" in kv]
+    return statistics.median(vals) if vals else None
+
+
+def stream_peak(rss, name, tasks):
+    """A streaming path's peak for its bounds, bytes: a read's whole process; a write's peak
+    above the snapshot it is fed from, which stands for the engine's own state."""
+    if name.endswith("write"):
+        return rss_added(rss, name, tasks)
+    kb = rss_median(rss, name, tasks, "kb")
+    return None if kb is None else kb * 1024
 
 
 def load_machine(path):
@@ -297,6 +359,11 @@ def ratio_rows(r, tasks):
     add("load_file (op) / load_file_novalidate (op)", "ours/load_file", "op",
         "ours/load_file_novalidate", "op")
     add("validate / load_file (op)", "ours/validate", "op", "ours/load_file", "op")
+    add("stream_read (op) / load_file (op)", "ours/stream_read", "op", "ours/load_file", "op")
+    add("stream_write_nosync / write_nosync", "ours/stream_write_nosync", "op",
+        "ours/write_nosync", "op")
+    add("json_stream_read (op) / json_load_file (op)", "ours/json_stream_read", "op",
+        "ours/json_load_file", "op")
     add("load_file (op) / crc32", "ours/load_file", "op", "floor/crc32", "op")
     add("load_file (op) / memcpy", "ours/load_file", "op", "floor/memcpy", "op")
     for op in ("ours/json_load_file", "ours/json_decode"):
@@ -331,6 +398,98 @@ def fresh_vs_engine(rss, tasks, out):
                 continue
             ratio = f"{e / a:.2f}x faster" if speed else f"{a / e:.2f}x"
             out.append(f"| {label} | {measure} | {fmt(a)} | {fmt(e)} | {ratio} |")
+    out.append("")
+
+
+def streaming_section(r, rss, out):
+    """Issue 16's bounds for the streaming paths, next to the whole-snapshot paths."""
+    M, T = 1000000, 100000
+    out.append("## Streaming reads and writes against the whole snapshot\n")
+    slot = next((int(kv["id_slot_bytes"]) for row in rss.values() for kv in row["kv"]
+                 if "id_slot_bytes" in kv), None)
+    out.append(f"Targets (issue 16, at 1M tasks): peak RSS at most {STREAM_MIB} MiB plus the id "
+               f"maps, at least {STREAM_BELOW:g}x below the whole-snapshot load's, in at most "
+               f"{STREAM_TIME:g}x its time. A read's peak is its whole process' (`time -v`, the "
+               f"probe's baseline included); a write is fed from a loaded snapshot, which stands "
+               f"for the engine's own state, so its peak is what it adds above the RSS it began "
+               f"with (VmHWM reset at its start, `rss_probe.c`). The whole write's is measured the "
+               f"same way. Times: medians of `aq_bench` (op, in the loop) and of `rss.sh` (the "
+               f"operation in a fresh process).\n")
+    if slot is not None:
+        out.append(f"Id maps (computed from this run's counts): a streaming validation keeps one "
+                   f"map each of the ids of tasks, runs, dependency declarations and "
+                   f"subscriptions, and one per budget dimension; a map of n ids has "
+                   f"max(16, 2^ceil(log2(2n))) slots of {slot} bytes (`src/validate/uuid_set.c`: "
+                   f"at most half full, doubled as it fills; the slot size is printed by "
+                   f"`rss_probe`), so {2 * slot} to {4 * slot} bytes an id. While a map doubles "
+                   f"it also holds its previous table (half the new one): that counts against the "
+                   f"{STREAM_MIB} MiB, not the id maps.\n")
+    rows = []
+    for label, stream, load, whole, op, whole_op in STREAMS:
+        size = M if (stream, M) in rss else T
+        where = f"{size:,} tasks" + ("" if size == M else " (no JSON input at 1M)"
+                                     if stream.startswith("json") else " (1M: run with --1m)")
+        peak, ids = stream_peak(rss, stream, size), id_maps(rss, stream, size)
+        load_kb = rss_median(rss, load, size, "kb")
+        if peak is None or ids is None or load_kb is None:
+            rows.append((f"{label}, {where}: memory", "not measured", "", "**not measured**"))
+        else:
+            limit = STREAM_MIB * MIB + ids
+            what = "peak above the snapshot fed from" if stream.endswith("write") else "peak RSS"
+            rows.append((f"{label}, {where}: {what} <= {STREAM_MIB} MiB + its id maps",
+                         f"{peak / MIB:,.1f} MiB (id maps {ids / MIB:,.1f} MiB)",
+                         f"<= {limit / MIB:,.1f} MiB", met(peak <= limit)))
+            x = load_kb * 1024 / peak
+            rows.append((f"{label}, {where}: the whole load's peak RSS ({load}) / this",
+                         f"{x:.2f}x ({load_kb / 1024:,.1f} / {peak / MIB:,.1f} MiB; the id maps "
+                         f"alone allow {load_kb * 1024 / ids:.2f}x)",
+                         f">= {STREAM_BELOW:g}x", met(x >= STREAM_BELOW)))
+        if stream.endswith("write"):
+            held = rss_median(rss, whole, size, "snapshot_memory")
+            wa, sa = rss_added(rss, whole, size), rss_added(rss, stream, size)
+            if held is not None and wa is not None and sa:
+                rows.append((f"whole write as an engine pays it, {where}: its snapshot "
+                             f"(aq_snapshot_memory) + aq_snapshot_write's peak above it, / the "
+                             f"streaming write's",
+                             f"{(held + wa) / sa:.2f}x ({(held + wa) / MIB:,.1f} / "
+                             f"{sa / MIB:,.1f} MiB)", "", ""))
+        tsize = M if r.get(op, M) is not None else T
+        x = r.ratio(op, "op", whole_op, "op", tsize)
+        rows.append((f"{label}, {tsize:,} tasks: time / {whole_op.split('/')[1]}'s (op, in the "
+                     f"loop)", "not measured" if x is None else fmt_x(x), f"<= {STREAM_TIME:g}x",
+                     "**not measured**" if x is None else met(x <= STREAM_TIME)))
+        x = fresh_ratio(rss, stream, whole, size, "op_ns")
+        rows.append((f"{label}, {where}: time / {whole}'s (the operation, fresh process)",
+                     "not measured" if x is None else fmt_x(x), f"<= {STREAM_TIME:g}x",
+                     "**not measured**" if x is None else met(x <= STREAM_TIME)))
+    out.append("| Target | Measured | Limit | Status |\n|---|---|---|---|")
+    for row in rows:
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+
+    names = ("load", "stream_read", "json_load", "json_stream_read", "write", "stream_write")
+    what = {"load": "aq_snapshot_load (validated)",
+            "stream_read": "aq_snapshot_read of the protobuf file (validated)",
+            "json_load": "aq_snapshot_load of the JSON file (validated)",
+            "json_stream_read": "aq_snapshot_read of the JSON file (validated)",
+            "write": "aq_snapshot_write of a loaded snapshot (validated, no fsync)",
+            "stream_write": "aq_writer_* fed the loaded snapshot's records (validated, no fsync)"}
+    out.append("| Path | Tasks | Peak RSS of the process, MiB | RSS when the operation began, "
+               "MiB | Its peak above that, MiB | Id maps (formula), MiB | Operation in a fresh "
+               "process, ms |\n|---|--:|--:|--:|--:|--:|--:|")
+    for t in sorted({t for (_n, t) in rss}):
+        for name in names:
+            if (name, t) not in rss:
+                continue
+            ids = id_maps(rss, name, t) if name.startswith(("stream", "json_stream")) else None
+            began, add = rss_median(rss, name, t, "rss_before"), rss_added(rss, name, t)
+            ns = rss_median(rss, name, t, "op_ns")
+            out.append(f"| {name}: {what[name]} | {t:,} | "
+                       f"{rss_median(rss, name, t, 'kb') / 1024:,.1f} | "
+                       f"{'-' if began is None else f'{began / MIB:,.1f}'} | "
+                       f"{'-' if add is None else f'{add / MIB:,.1f}'} | "
+                       f"{'-' if ids is None else f'{ids / MIB:,.1f}'} | "
+                       f"{'-' if ns is None else f'{ns / 1e6:,.0f}'} |")
     out.append("")
 
 
@@ -473,6 +632,8 @@ def main():
     out.append("\"op\" is the operation alone, \"free\" the release of its result "
                "(aq_snapshot_free, free_unpacked, arena destruction). The protobuf-c arena peers "
                "are given both ways because the target does not say which arena it means.\n")
+    if rss:
+        streaming_section(r, rss, out)
 
     # ---- per-size tables ----
     out.append("## Results per size\n")
@@ -520,12 +681,16 @@ def main():
                 "pbc_unpack": "read + protobuf-c unpack (default allocator)",
                 "cpp_parse": "read + libprotobuf Arena parse",
                 "load": "aq_snapshot_load (validated)", "steady": "aq_snapshot_load (steady run)",
+                "stream_read": "aq_snapshot_read (streaming, validated)",
                 "json_read": "read the JSON file into memory",
                 "json_load": "aq_snapshot_load of the JSON file (validated)",
+                "json_stream_read": "aq_snapshot_read of the JSON file (streaming, validated)",
                 "engine_load": "the engine peer's load of the JSON file (read, envelope, CRC-32, "
                                "serde_json into its model; Rust)"}
         for (name, t), row in sorted(rss.items(), key=lambda kv: (kv[0][1], list(what).index(kv[0][0])
                                                                   if kv[0][0] in what else 99)):
+            if name.endswith("write"):  # their peak holds the snapshot they write: see above
+                continue
             kb = statistics.median(row["kb"])
             b = rss.get(("baseline", t))
             net = "-"

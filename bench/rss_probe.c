@@ -16,11 +16,25 @@
  *     json_load   aq_snapshot_load of an engine JSON file
  *     engine_load the engine's load of an engine JSON file (engine_peer/: read, envelope,
  *                 CRC-32, serde_json::from_slice into its own model)
+ *     stream_read aq_snapshot_read of a protobuf or engine JSON file, validated, a callback
+ *                 reading each item's first byte (bench_stream.c)
+ *     write       aq_snapshot_load of a protobuf file, then aq_snapshot_write of it,
+ *                 AQ_WRITE_NO_SYNC, to <file>.rss-out (removed before exit)
+ *     stream_write the same load, then the streaming writer fed its records one by one
+ *                 (bench_stream.c), to the same place
  *
  * Prints key=value pairs: payload (bytes after the 12-byte envelope), rss_before/rss_after
  * (bytes, /proc/self/statm, around the operation), hwm (VmHWM, bytes), op_ns (time of the
- * operation in this fresh process: every page it touches is a first touch) and, for steady,
- * snapshot_memory.
+ * operation in this fresh process: every page it touches is a first touch), for steady
+ * snapshot_memory, and for stream_read and the writes ids_<list>=N: the records whose ids
+ * validation keeps (budgets per dimension, ids_budgets_1..3), and id_slot_bytes, the size of
+ * one slot of its id maps (validate/uuid_set.h).
+ *
+ * A write's input is a loaded snapshot, which stands for the state an engine holds anyway: the
+ * write's own memory is its peak above the RSS it starts from. So the writes reset VmHWM to the
+ * current RSS just before they start ("5" to /proc/self/clear_refs, Linux 4.0+), and hwm -
+ * rss_before is what the write added at its peak (what `time -v` reports for these processes is
+ * the peak after that reset, the held snapshot included).
  */
 #define _GNU_SOURCE
 
@@ -37,6 +51,7 @@
 #include "aqsnap.h"
 #include "aqsnap/file.h"
 #include "bench_shim.h"
+#include "validate/uuid_set.h" /* the size of an id map's slot, for the report's formula */
 
 static size_t rss_now(void)
 {
@@ -135,6 +150,102 @@ static int do_engine_load(const char *path)
     return 0;
 }
 
+static void print_ids(const size_t items[AQ_FIELD_MAX + 1], const size_t budgets[3])
+{
+    printf(" id_slot_bytes=%zu ids_tasks=%zu ids_runs=%zu ids_dependency_declarations=%zu",
+           sizeof(aq__uuid_slot), items[AQ_FIELD_TASKS], items[AQ_FIELD_RUNS],
+           items[AQ_FIELD_DEPENDENCY_DECLARATIONS]);
+    printf(" ids_budgets_1=%zu ids_budgets_2=%zu ids_budgets_3=%zu ids_subscriptions=%zu",
+           budgets[0], budgets[1], budgets[2], items[AQ_FIELD_SUBSCRIPTIONS]);
+}
+
+static int do_stream_read(const char *path)
+{
+    aq_bench_tally tally;
+    size_t before = rss_now();
+    uint64_t t0 = aq_bench_now_ns();
+    int rc = aq_bench_stream_read(path, &tally);
+    uint64_t ns = aq_bench_now_ns() - t0;
+    if (rc != 0) {
+        fprintf(stderr, "rss_probe: %s\n", aq_bench_error());
+        return 1;
+    }
+    printf("rss_before=%zu rss_after=%zu hwm=%zu op_ns=%llu fold=%llu", before, rss_now(),
+           hwm_now(), (unsigned long long)ns, (unsigned long long)tally.fold);
+    print_ids(tally.items, tally.budgets);
+    return 0;
+}
+
+/* VmHWM from now on is the peak of what follows: "5" to clear_refs resets it to the current
+ * RSS. Checked, so that a kernel without it cannot pass off the load's peak as the write's. */
+static int reset_hwm(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    int ok = f != NULL && fputs("5", f) >= 0;
+    if (f != NULL) ok = fclose(f) == 0 && ok;
+    if (!ok || hwm_now() > rss_now() + ((size_t)1 << 20)) {
+        fprintf(stderr, "rss_probe: cannot reset VmHWM through /proc/self/clear_refs\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int do_write(const char *path, int streaming)
+{
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    lo.max_payload = UINT32_MAX;
+    aq_snapshot *s = NULL;
+    aq_error err;
+    aq_status st = aq_snapshot_load(path, &lo, &s, NULL, &err);
+    if (st != AQ_OK) {
+        fprintf(stderr, "rss_probe: aq_snapshot_load: %s: %s\n", aq_status_name(st),
+                err.message);
+        return 1;
+    }
+    char out[4096];
+    snprintf(out, sizeof out, "%s.rss-out", path);
+    size_t items[AQ_FIELD_MAX + 1] = {0}, budgets[3] = {0};
+    items[AQ_FIELD_TASKS] = s->tasks.count;
+    items[AQ_FIELD_RUNS] = s->runs.count;
+    items[AQ_FIELD_DEPENDENCY_DECLARATIONS] = s->dependency_declarations.count;
+    items[AQ_FIELD_SUBSCRIPTIONS] = s->subscriptions.count;
+    for (size_t i = 0; i < s->budgets.count; i++) {
+        aq_budget_dimension d = s->budgets.items[i].dimension;
+        if (d >= 1 && d <= 3) budgets[d - 1]++;
+    }
+
+    size_t before = rss_now();
+    if (reset_hwm() != 0) {
+        aq_snapshot_free(s);
+        return 1;
+    }
+    int rc = 0;
+    uint64_t t0 = aq_bench_now_ns();
+    if (streaming) {
+        rc = aq_bench_stream_write(out, s);
+    } else {
+        aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+        wo.flags = AQ_WRITE_NO_SYNC;
+        wo.max_payload = UINT32_MAX;
+        st = aq_snapshot_write(out, s, &wo, &err);
+        if (st != AQ_OK)
+            rc = aq_bench_fail("aq_snapshot_write: %s: %s", aq_status_name(st), err.message);
+    }
+    uint64_t ns = aq_bench_now_ns() - t0;
+    size_t after = rss_now(), hwm = hwm_now();
+    (void)unlink(out);
+    if (rc != 0) {
+        fprintf(stderr, "rss_probe: %s\n", aq_bench_error());
+        aq_snapshot_free(s);
+        return 1;
+    }
+    printf("rss_before=%zu rss_after=%zu hwm=%zu op_ns=%llu snapshot_memory=%zu", before, after,
+           hwm, (unsigned long long)ns, aq_snapshot_memory(s));
+    print_ids(items, budgets);
+    aq_snapshot_free(s);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -204,6 +315,10 @@ int main(int argc, char **argv)
         rc = do_engine_load(arg);
     } else if (strcmp(op, "steady") == 0) {
         rc = do_load(arg, 1);
+    } else if (strcmp(op, "stream_read") == 0) {
+        rc = do_stream_read(arg);
+    } else if (strcmp(op, "write") == 0 || strcmp(op, "stream_write") == 0) {
+        rc = do_write(arg, strcmp(op, "stream_write") == 0);
     } else {
         fprintf(stderr, "rss_probe: unknown operation %s\n", op);
         return 2;

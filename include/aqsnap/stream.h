@@ -35,7 +35,7 @@
  * the same error kinds, paths and order (aqsnap/validate.h); a record is validated before it
  * is handed out, so by default no record that breaks a rule reaches the callback. Rules about
  * a whole list (metadata's counts) are checked when the list ends. Memory: the ids of tasks,
- * runs, dependency declarations, budgets and subscriptions, 32 to 48 bytes each.
+ * runs, dependency declarations, budgets and subscriptions, 48 to 96 bytes each.
  *
  * Formats: protobuf and engine JSON (in an envelope, or a bare document), every schema version
  * aq_snapshot_load() reads. JSON is read through a window that holds the current record (or a

@@ -5,9 +5,9 @@
  *
  * A slot holds a copy of the key and the record's index, so a lookup touches the table only
  * (with a million records the records are far out of cache) and the records may be gone by the
- * time of the lookup, as in a streaming read. Open addressing with linear probing, at most half
- * full: 32 to 48 bytes per id (24-byte slots). The table grows by doubling as records are
- * added; a caller that knows the number of records sizes it once up front.
+ * time of the lookup, as in a streaming read. Open addressing with linear probing, a power of
+ * two of 24-byte slots at most half full: 48 to 96 bytes per id. The table grows by doubling as
+ * records are added; a caller that knows the number of records sizes it once up front.
  */
 #ifndef AQSNAP_UUID_SET_H
 #define AQSNAP_UUID_SET_H
