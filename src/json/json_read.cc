@@ -436,9 +436,7 @@ aq_status space(reader &r, In &in, const uint8_t **p)
 {
     for (;;) {
         *p = skip_space(*p, r.text_end);
-        /* != rather than <: *p never passes the end, and so gcc -O3 sees that this fetch keeps
-         * no bytes (with < it warned of a negative count, -Wstringop-overflow, an error). */
-        if (*p != r.text_end || !in.can_fetch()) return AQ_OK;
+        if (*p < r.text_end || !in.can_fetch()) return AQ_OK;
         AQ_TRY(in.fetch(r, p));
     }
 }
