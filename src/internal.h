@@ -206,18 +206,10 @@ size_t aq__utf8_invalid_at(const char *text, size_t len);
 
 /* ---- codec (codec.c) ----------------------------------------------------------------------- */
 
-/* aq_snapshot_decode() for a load, in one pass over the payload. `consume`: the caller owns the
- * buffer and no longer needs it, so pages already decoded go back to the kernel along the way
- * (its content is garbage afterwards). *crc gets the payload's CRC-32, computed as it is
- * decoded: the whole payload's whatever fails, so that the caller can let a mismatch win. With
- * a validator (validator.h), each record is validated right after it is decoded, when the file
- * allows it (fields in number order, as every writer writes them): *validated says whether it
- * was, and then only aq__validator_finish() is left. err not NULL. */
-struct aq__validator;
-aq_status aq__snapshot_decode_checked(uint8_t *data, size_t len, bool consume,
-                                      const aq_allocator *alloc, uint32_t *crc,
-                                      struct aq__validator *v, bool *validated, aq_snapshot **out,
-                                      aq_error *err);
+/* aq_snapshot_decode() of a buffer the caller owns and no longer needs: pages already decoded are
+ * given back to the kernel along the way (its content is garbage afterwards). err not NULL. */
+aq_status aq__snapshot_decode_consuming(uint8_t *data, size_t len, const aq_allocator *alloc,
+                                        aq_snapshot **out, aq_error *err);
 /* aq_snapshot_encode() leaving `reserve` bytes free in front of the message (for an envelope
  * header), so that writers need no second copy. */
 aq_status aq__snapshot_encode_reserving(const aq_snapshot *snap, const aq_allocator *alloc,

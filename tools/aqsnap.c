@@ -13,13 +13,19 @@
 
 #include "aqsnap.h"
 
+/* A macro's value as text, and the schema versions this build reads. */
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
+#define SCHEMA_RANGE TEXT(AQ_SCHEMA_MIN) ".." TEXT(AQ_SCHEMA_MAX)
+
 /* Exit codes (also in the usage text and README). */
 enum {
     EXIT_OK = 0,
     EXIT_BAD_SNAPSHOT = 1, /* missing, unreadable, corrupt or invalid snapshot */
     EXIT_USAGE = 2,
     EXIT_WRITE = 3, /* the output could not be written */
-    EXIT_NOMEM = 4
+    EXIT_NOMEM = 4,
+    EXIT_ENGINE = 5 /* validate --engine: valid, but the engine would not load the file as it is */
 };
 
 static const char usage_main[] =
@@ -27,12 +33,15 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  inspect [--json] FILE         envelope, schema version, counts, runs per state\n"
-    "  validate [--strict] [--stream] FILE\n"
+    "  validate [--strict] [--engine] [--json] [--stream] FILE\n"
     "                                check every engine invariant, print every violation\n"
-    "                                and warning\n"
+    "                                and warning, and whether engine " AQ_ENGINE_RELEASE " loads the file\n"
     "  convert [--to FORMAT] [--pretty] [--stream] IN OUT\n"
     "                                rewrite IN as OUT (protobuf or json), atomically\n"
     "  dump [--pretty] FILE          the snapshot as engine-shaped JSON on stdout\n"
+    "  migrate [--schema-version N] IN OUT\n"
+    "                                rewrite IN as an engine JSON snapshot of schema version\n"
+    "                                N (default " TEXT(AQ_ENGINE_SCHEMA) ", what engine " AQ_ENGINE_RELEASE " loads)\n"
     "  help, --help, -h              this text\n"
     "  version, --version, -V        the tool's version and the schema versions it reads\n"
     "\n"
@@ -45,7 +54,8 @@ static const char usage_main[] =
     "the payload size).\n"
     "\n"
     "Exit status: 0 success; 1 the snapshot is missing, unreadable, corrupt or invalid;\n"
-    "2 usage error; 3 the output could not be written; 4 out of memory (or over --max-memory).\n";
+    "2 usage error; 3 the output could not be written; 4 out of memory (or over --max-memory);\n"
+    "5 (validate --engine) valid, but engine " AQ_ENGINE_RELEASE " would not load the file as it is.\n";
 
 static const char usage_inspect[] =
     "usage: aqsnap inspect [--json] [--max-memory SIZE] FILE\n"
@@ -58,20 +68,26 @@ static const char usage_inspect[] =
     "  --json    print the same facts as one JSON object\n";
 
 static const char usage_validate[] =
-    "usage: aqsnap validate [--strict] [--stream] [--max-memory SIZE] FILE\n"
+    "usage: aqsnap validate [--strict] [--engine] [--json] [--stream] [--max-memory SIZE] FILE\n"
     "\n"
     "Load FILE and check every rule of the engine's snapshot invariants. Exit 0 when it passes;\n"
     "otherwise exit 1 after printing every violation found, one a line, to stdout. Warnings\n"
     "(what the engine loads although aqsnap knows it is wrong: an empty Custom role or\n"
     "capability name, bytes after the payload) are printed as 'warning: ' lines and do not\n"
-    "fail the check.\n"
+    "fail the check. A file that passes gets two verdicts: 'FILE: valid' (aqsnap loads it),\n"
+    "then whether engine " AQ_ENGINE_RELEASE " (engine JSON in an envelope, schema version 8, no Cron\n"
+    "policy) loads the file as it is, and if not why: 'FILE: engine " AQ_ENGINE_RELEASE " loads it' or\n"
+    "'FILE: engine " AQ_ENGINE_RELEASE " does not load it: REASON'.\n"
     "\n"
     "  --strict  warnings are violations\n"
+    "  --engine  exit 5 when the file is valid but the engine would not load it as it is\n"
+    "  --json    print both verdicts as one JSON object instead (violations and warnings\n"
+    "            counted, the first violation's message)\n"
     "  --stream  read FILE one record at a time instead of loading it whole: memory stays at\n"
     "            the largest record plus the ids, whatever the snapshot's size. The same rules\n"
     "            and output; the CRC is known at the end, so a damaged file may print\n"
-    "            violations before its CRC mismatch. Not '-'; not with --strict\n"
-    "            (warnings are not reported this way).\n";
+    "            violations before its CRC mismatch. Not '-'; not with --strict, --engine\n"
+    "            or --json (warnings and the engine's verdict are not reported this way).\n";
 
 static const char usage_convert[] =
     "usage: aqsnap convert [--to protobuf|json] [--pretty] [--stream] [--max-memory SIZE]\n"
@@ -93,6 +109,17 @@ static const char usage_dump[] =
     "\n"
     "Write the whole snapshot to stdout as engine-shaped JSON (the engine's compact layout, or\n"
     "indented with --pretty). The file is read even when it breaks validation rules.\n";
+
+static const char usage_migrate[] =
+    "usage: aqsnap migrate [--schema-version N] [--max-memory SIZE] IN OUT\n"
+    "\n"
+    "Load IN (validated; engine JSON or protobuf, schema version " SCHEMA_RANGE ") and write it to OUT as an\n"
+    "engine JSON snapshot (envelope version 4) of schema version N, with every key of that\n"
+    "version and the serde default of every one IN did not have, as the engine writes them;\n"
+    "through a temporary file, fsync and rename, like convert. Refused, naming the record, when\n"
+    "IN holds something N cannot (going to an older version).\n"
+    "\n"
+    "  --schema-version N   " SCHEMA_RANGE "; default " TEXT(AQ_ENGINE_SCHEMA) ", the only one engine " AQ_ENGINE_RELEASE " loads\n";
 
 static const char *prog_file; /* for error messages */
 
@@ -134,6 +161,8 @@ typedef struct opts {
     uint64_t max_memory; /* 0: the library's default */
     bool stream;
     bool strict;
+    bool engine;
+    uint32_t schema_version; /* migrate's; 0: not given */
 } opts;
 
 /* A size for --max-memory: bytes, or a number with K, M or G (binary multiples). 0 when the
@@ -163,7 +192,8 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         {"json", no_argument, NULL, 'j'},   {"pretty", no_argument, NULL, 'p'},
         {"to", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, 'm'}, {"stream", no_argument, NULL, 's'},
-        {"strict", no_argument, NULL, 'S'},           {NULL, 0, NULL, 0},
+        {"strict", no_argument, NULL, 'S'},           {"engine", no_argument, NULL, 'e'},
+        {"schema-version", required_argument, NULL, 'v'}, {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     optind = 1;
@@ -180,9 +210,9 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
          * foreign. */
         if (c == ':') {
             if (strchr(allowed, optopt) != NULL)
-                return usage_error(usage, optopt == 't'
-                                              ? "option '--to' needs a value: protobuf or json"
-                                              : "option '--max-memory' needs a value: a size");
+                return usage_error(usage, optopt == 't'   ? "option '--to' needs a value: protobuf or json"
+                                          : optopt == 'v' ? "option '--schema-version' needs a value: " SCHEMA_RANGE
+                                                          : "option '--max-memory' needs a value: a size");
             c = optopt;
         }
         if (c == '?' || strchr(allowed, c) == NULL) {
@@ -200,6 +230,15 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed, 
         if (c == 'p') o->pretty = true;
         if (c == 's') o->stream = true;
         if (c == 'S') o->strict = true;
+        if (c == 'e') o->engine = true;
+        if (c == 'v') {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end != '\0' || v < AQ_SCHEMA_MIN ||
+                v > AQ_SCHEMA_MAX)
+                return usage_error(usage, "--schema-version takes a schema version, " SCHEMA_RANGE);
+            o->schema_version = (uint32_t)v;
+        }
         if (c == 't') {
             o->has_to = true;
             if (strcmp(optarg, "protobuf") == 0)
@@ -253,6 +292,7 @@ typedef struct facts {
     size_t runs_by_state[AQ_RUN_STATE_COUNT];
     size_t violations;
     aq_error first;
+    aq_check_result check;
 } facts;
 
 static void print_text(const aq_snapshot *s, const facts *f)
@@ -296,6 +336,11 @@ static void print_text(const aq_snapshot *s, const facts *f)
     else
         printf("validation:        %zu violation%s, first: %s\n", f->violations,
                f->violations == 1 ? "" : "s", f->first.message);
+    if (f->check.engine == AQ_ENGINE_LOADS)
+        printf("engine " AQ_ENGINE_RELEASE ":      loads it as it is\n");
+    else
+        printf("engine " AQ_ENGINE_RELEASE ":      does not load it as it is: %s\n",
+               f->check.engine_reason);
 }
 
 /* Length of the UTF-8 sequence at s if it is valid (> 0); else minus the length of its maximal
@@ -342,6 +387,17 @@ static void json_string(const char *text)
     putchar('"');
 }
 
+/* The engine's verdict as JSON members (after others). */
+static void print_engine_json(const aq_check_result *r)
+{
+    printf(",\"engine_release\":\"" AQ_ENGINE_RELEASE "\",\"engine_loads\":%s",
+           r->engine == AQ_ENGINE_LOADS ? "true" : "false");
+    if (r->engine != AQ_ENGINE_LOADS) {
+        printf(",\"engine_reason\":");
+        json_string(r->engine_reason);
+    }
+}
+
 static void print_json(const aq_snapshot *s, const facts *f)
 {
     printf("{\"file\":");
@@ -369,6 +425,7 @@ static void print_json(const aq_snapshot *s, const facts *f)
         printf(",\"first_violation\":");
         json_string(f->first.message);
     }
+    print_engine_json(&f->check);
     printf("}\n");
 }
 
@@ -387,7 +444,11 @@ static int cmd_inspect(int argc, char **argv)
         unsigned state = (unsigned)s->runs.items[i].run_instance.state;
         if (state < AQ_RUN_STATE_COUNT) f.runs_by_state[state]++;
     }
-    st = aq_snapshot_check(s, NULL, count_violation, NULL, &f.violations, &err);
+    aq_check_options co = AQ_CHECK_OPTIONS_INIT;
+    co.on_violation = count_violation;
+    co.file = &f.info;
+    st = aq_snapshot_check_with(s, &co, &f.check, &err);
+    f.violations = f.check.violations;
     if (st == AQ_EINVALID || st == AQ_EVERSION) {
         f.first = err;
     } else if (st != AQ_OK) {
@@ -424,6 +485,23 @@ static aq_status ignore_item(void *ctx, const aq_item *item, aq_error *err)
     return AQ_OK;
 }
 
+/* validate --json: both verdicts; the exit status as without --json. */
+static int print_verdicts_json(const aq_check_result *r, const aq_error *first, bool engine_exit)
+{
+    printf("{\"file\":");
+    json_string(prog_file);
+    printf(",\"valid\":%s,\"violations\":%zu,\"warnings\":%zu", first ? "false" : "true",
+           r->violations, r->warnings);
+    if (first != NULL) {
+        printf(",\"first_violation\":");
+        json_string(first->message);
+    }
+    print_engine_json(r);
+    printf("}\n");
+    if (first != NULL) return flushed(EXIT_BAD_SNAPSHOT);
+    return flushed(engine_exit && r->engine != AQ_ENGINE_LOADS ? EXIT_ENGINE : EXIT_OK);
+}
+
 /* Each violation printed and counted. */
 static bool print_and_count(void *ctx, const aq_error *violation)
 {
@@ -434,12 +512,16 @@ static bool print_and_count(void *ctx, const aq_error *violation)
 static int cmd_validate(int argc, char **argv)
 {
     opts o;
-    int rc = parse(argc, argv, usage_validate, "msSh", &o, 1);
+    int rc = parse(argc, argv, usage_validate, "msSejh", &o, 1);
     if (rc >= 0) return rc;
-    if (o.stream && o.strict) return usage_error(usage_validate, "--strict does not go with --stream");
+    if (o.stream && (o.strict || o.engine || o.json))
+        return usage_error(usage_validate, o.strict ? "--strict does not go with --stream"
+                                                    : "--stream gives no engine verdict: "
+                                                      "not with --engine or --json");
     prog_file = argv[optind];
     aq_error err;
     size_t n = 0, warnings = 0;
+    aq_check_result r;
     aq_status st;
     if (o.stream) {
         aq_read_options ro = AQ_READ_OPTIONS_INIT;
@@ -459,21 +541,28 @@ static int cmd_validate(int argc, char **argv)
         if (st != AQ_OK) return fail(st, &err);
         aq_check_options co = AQ_CHECK_OPTIONS_INIT;
         co.flags = o.strict ? AQ_CHECK_STRICT : 0;
-        co.on_violation = print_violation;
-        co.on_warning = print_warning;
+        co.on_violation = o.json ? count_violation : print_violation;
+        co.on_warning = o.json ? count_violation : print_warning;
         co.file = &info;
-        aq_check_result r;
         st = aq_snapshot_check_with(s, &co, &r, &err);
         n = r.violations;
         warnings = r.warnings;
         aq_snapshot_free(s);
+        if (o.json && (st == AQ_OK || st == AQ_EINVALID || st == AQ_EVERSION))
+            return print_verdicts_json(&r, st == AQ_OK ? NULL : &err, o.engine);
     }
     if (st == AQ_OK) {
         if (warnings > 0)
             printf("%s: valid, %zu warning%s\n", prog_file, warnings, warnings == 1 ? "" : "s");
         else
             printf("%s: valid\n", prog_file);
-        return flushed(EXIT_OK);
+        if (o.stream) return flushed(EXIT_OK);
+        if (r.engine == AQ_ENGINE_LOADS)
+            printf("%s: engine " AQ_ENGINE_RELEASE " loads it\n", prog_file);
+        else
+            printf("%s: engine " AQ_ENGINE_RELEASE " does not load it: %s\n", prog_file,
+                   r.engine_reason);
+        return flushed(o.engine && r.engine != AQ_ENGINE_LOADS ? EXIT_ENGINE : EXIT_OK);
     }
     if (st == AQ_EINVALID || st == AQ_EVERSION) {
         fprintf(stderr, "aqsnap: %s: %zu violation%s\n", prog_file, n, n == 1 ? "" : "s");
@@ -565,6 +654,38 @@ static int cmd_convert(int argc, char **argv)
     return st == AQ_OK ? EXIT_OK : write_failed(in, out, wo.format, st, &err);
 }
 
+/* ---- migrate --------------------------------------------------------------------------------- */
+
+static int cmd_migrate(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, usage_migrate, "vmh", &o, 2);
+    if (rc >= 0) return rc;
+    const char *in = argv[optind], *out = argv[optind + 1];
+    uint32_t version = o.schema_version != 0 ? o.schema_version : AQ_ENGINE_SCHEMA;
+    prog_file = in;
+    aq_snapshot *s;
+    aq_error err;
+    aq_status st = load(in, &o, true, &s, NULL, &err);
+    if (st != AQ_OK) return fail(st, &err);
+    st = aq_snapshot_migrate(s, version, &err);
+    if (st != AQ_OK) {
+        fprintf(stderr, "aqsnap: %s: cannot be migrated to schema version %u: %s\n", in,
+                (unsigned)version, err.message);
+        aq_snapshot_free(s);
+        return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_BAD_SNAPSHOT;
+    }
+    aq_write_options wo = AQ_WRITE_OPTIONS_INIT;
+    wo.format = AQ_FORMAT_JSON;
+    st = aq_snapshot_write(out, s, &wo, &err);
+    aq_snapshot_free(s);
+    if (st != AQ_OK) {
+        fprintf(stderr, "aqsnap: %s: %s\n", out, err.message);
+        return st == AQ_ENOMEM ? EXIT_NOMEM : EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
 /* ---- dump ------------------------------------------------------------------------------------ */
 
 static int cmd_dump(int argc, char **argv)
@@ -609,6 +730,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "convert") == 0) return cmd_convert(argc - 1, argv + 1);
     if (strcmp(cmd, "dump") == 0) return cmd_dump(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0) return cmd_migrate(argc - 1, argv + 1);
     char msg[96];
     (void)snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
     return usage_error(usage_main, msg);

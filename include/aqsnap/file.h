@@ -110,11 +110,6 @@ typedef struct aq_load_info {
  * followed); what it holds is decided by the rule at the top of this section. Its size is
  * checked against the header and the cap before anything is allocated.
  *
- * A protobuf payload is checked in one pass: the CRC of each record just before it is decoded,
- * the record validated right after, while both are in cache. The verdict is that of the checks
- * one after the other: a CRC mismatch wins over everything, then the first record that does not
- * decode, then the first violation.
- *
  * @param opts NULL for defaults.
  * @param out  receives the snapshot (free with aq_snapshot_free()); NULL on any failure.
  * @param info optional: what the envelope said; filled on AQ_OK and on validation failure.

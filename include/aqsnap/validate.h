@@ -148,20 +148,49 @@ typedef struct aq_check_options {
 
 #define AQ_CHECK_OPTIONS_INIT {AQ_CHECK_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL}
 
-/** What aq_snapshot_check_with() found. */
+/** The engine release whose loader aq_snapshot_check_with() judges a file by: ActionQueue
+ *  0.1.2, which loads only engine JSON in envelope version 4 (AQ_FRAME_JSON) of this schema
+ *  version. */
+#define AQ_ENGINE_RELEASE "0.1.2"
+#define AQ_ENGINE_SCHEMA 8
+
+/** Whether that engine loads the file as it is, or the first reason it does not. */
+typedef enum aq_engine_verdict {
+    AQ_ENGINE_LOADS = 0,
+    AQ_ENGINE_NO_ENVELOPE = 1,    /**< a bare JSON document: the engine reads snapshot.bin files */
+    AQ_ENGINE_PROTOBUF = 2,       /**< an aqsnap protobuf file: convert it to JSON first */
+    AQ_ENGINE_SCHEMA_VERSION = 3, /**< not AQ_ENGINE_SCHEMA: aq_snapshot_migrate() */
+    AQ_ENGINE_INVALID = 4,        /**< it breaks a rule (a violation): the engine checks them too */
+    AQ_ENGINE_CRON = 5            /**< a Cron policy: default builds refuse the variant, builds
+                                       with the `workflow` feature an expression that cron 0.12
+                                       does not parse (the reason says which) */
+} aq_engine_verdict;
+
+/** What aq_snapshot_check_with() found: aqsnap's verdict (no violation: it loads) and the
+ *  engine's. */
 typedef struct aq_check_result {
     size_t violations; /**< violations reported (warnings included with AQ_CHECK_STRICT) */
     size_t warnings;   /**< warnings reported as warnings */
+    aq_engine_verdict engine; /**< whether engine AQ_ENGINE_RELEASE loads the file as it is */
+    /** Why not, a sentence naming the values ("schema version 7: the engine loads only 8; run
+     *  `aqsnap migrate`"); "" when it loads. */
+    char engine_reason[AQ_ERROR_MESSAGE_MAX];
 } aq_check_result;
 
 /**
  * aq_snapshot_check() with options: warnings reported apart (or, with AQ_CHECK_STRICT, as
- * violations), and the file the snapshot came from taken into account.
+ * violations), the file the snapshot came from taken into account, and two verdicts: aqsnap
+ * loads the snapshot when there is no violation; engine AQ_ENGINE_RELEASE loads the file as it
+ * is when it is engine JSON in an envelope (opts->file; without one, the snapshot is judged as
+ * the engine JSON file aq_snapshot_write() would make of it), of schema version
+ * AQ_ENGINE_SCHEMA, with no violation and no Cron policy (result->engine, checked in that
+ * order). Warnings are not the engine's concern: it loads them.
  *
  * @param snap   as for aq_snapshot_validate().
  * @param opts   NULL for AQ_CHECK_OPTIONS_INIT.
  * @param result optional; receives the counts (also when the call fails part way with
- *               AQ_EINVAL; zero with AQ_ENOMEM).
+ *               AQ_EINVAL; zero with AQ_ENOMEM) and, when the call returns AQ_OK, AQ_EINVALID or
+ *               AQ_EVERSION, the engine's verdict.
  * @param err    optional; receives the first violation, or the failure (never a warning).
  * @return AQ_OK when there is no violation (warnings do not count unless AQ_CHECK_STRICT); the
  *         status of the first violation (AQ_EINVALID or AQ_EVERSION); AQ_EINVAL (snap NULL or
@@ -170,6 +199,26 @@ typedef struct aq_check_result {
 AQ_API AQ_NODISCARD aq_status aq_snapshot_check_with(const aq_snapshot *snap,
                                                      const aq_check_options *opts,
                                                      aq_check_result *result, aq_error *err);
+
+/**
+ * Make `snap` a snapshot of schema version `schema_version` (AQ_SCHEMA_MIN..AQ_SCHEMA_MAX;
+ * AQ_ENGINE_SCHEMA is the one the engine loads), as `aqsnap migrate` does: the engine JSON
+ * written from it then has every key of that version, each absent one with its serde default
+ * (a load fills them all in the native model: empty lists, None, false, 0, the enums'
+ * defaults), which is what the engine's serde would write for the same model. Going to an older
+ * version is refused when the snapshot holds anything newer than it (the schema features of
+ * docs/VALIDATION.md). Nothing else is checked: validate the result as usual.
+ *
+ * @param snap           any snapshot, arena-owned or caller-built; only metadata.schema_version
+ *                       changes, and only on success.
+ * @param schema_version the target version.
+ * @param err            optional; receives the failure.
+ * @return AQ_OK; AQ_EINVAL (snap NULL or malformed, or the version outside the range: kind
+ *         AQ_ERR_ARGUMENT); AQ_EINVALID with kind AQ_ERR_SCHEMA_FEATURE, path and message naming
+ *         the first record or field the target version cannot hold; AQ_ENOMEM.
+ */
+AQ_API AQ_NODISCARD aq_status aq_snapshot_migrate(aq_snapshot *snap, uint32_t schema_version,
+                                                  aq_error *err);
 
 #ifdef __cplusplus
 }

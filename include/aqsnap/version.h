@@ -14,9 +14,9 @@ extern "C" {
 #endif
 
 #define AQ_VERSION_MAJOR 0
-#define AQ_VERSION_MINOR 1
+#define AQ_VERSION_MINOR 2
 #define AQ_VERSION_PATCH 0
-#define AQ_VERSION_STRING "0.1.0"
+#define AQ_VERSION_STRING "0.2.0"
 /** MAJOR*10000 + MINOR*100 + PATCH, for compile-time comparisons. */
 #define AQ_VERSION_NUMBER (AQ_VERSION_MAJOR * 10000 + AQ_VERSION_MINOR * 100 + AQ_VERSION_PATCH)
 

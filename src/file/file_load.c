@@ -16,7 +16,6 @@
 #include "aqsnap/snapshot.h"
 #include "aqsnap/validate.h"
 #include "internal.h"
-#include "validate/validator.h"
 
 /* Streams are read into a buffer that starts at this size and doubles. */
 #define STREAM_FIRST ((size_t)64 << 10)
@@ -75,78 +74,39 @@ static aq_status limited(aq_status st, const aq__budget *b, aq_error *err)
     return st == AQ_ENOMEM && b->refused != 0 ? aq__budget_fail(b, err) : st;
 }
 
-static bool stop_at_first(void *ctx, const aq_error *violation)
-{
-    (void)ctx;
-    (void)violation;
-    return false;
-}
-
-/* A protobuf payload in one pass: CRC, decode and (unless the options say not to) validation
- * record by record (codec.c), the CRC mismatch winning over whatever else failed. *validated
- * says whether the validation is done, a failing one included. */
-static aq_status decode_protobuf(const uint8_t *p, size_t len, bool owned,
-                                 const aq_load_options *o, aq__budget *b, aq_load_info *info,
-                                 bool *validated, aq_snapshot **out, aq_error *err)
-{
-    aq_allocator al = aq__budget_allocator(b);
-    aq__validator *v = NULL;
-    if (!(o->flags & AQ_LOAD_NO_VALIDATE))
-        AQ_TRY(aq__validator_create(&al, stop_at_first, NULL, err, &v));
-    uint32_t crc;
-    /* Without a caller's allocator the buffer is ours to give back page by page. */
-    aq_status st = aq__snapshot_decode_checked((uint8_t *)(uintptr_t)p, len,
-                                               owned && o->allocator == NULL, &al, &crc, v,
-                                               validated, out, err);
-    if (st != AQ_ENOMEM && info->framed && crc != info->crc32) {
-        aq_snapshot_free(*out);
-        *out = NULL;
-        st = aq__fail(err, AQ_ECRC, AQ_ERR_CRC_MISMATCH,
-                      "CRC-32 mismatch: expected 0x%08x, actual 0x%08x", info->crc32, crc);
-    }
-    info->crc32 = crc;
-    if (st == AQ_OK && *validated) st = aq__validator_finish(v, *out, NULL);
-    aq__validator_destroy(v);
-    if (st != AQ_OK) {
-        aq_snapshot_free(*out);
-        *out = NULL;
-    }
-    return st;
-}
-
-/* Check the CRC, decode by format. A JSON payload's CRC is computed before it is parsed; a
- * protobuf one's as it is decoded. The snapshot is built through the budget and leaves with the
- * caller's allocator. */
+/* CRC check, then decode by format. `p[len..capacity)` is readable padding. `owned`: the
+ * payload is the loader's own buffer, which decoding may consume (codec.c) when it came from
+ * malloc: memory from a caller's allocator goes back to it as it was (a recycling allocator
+ * wants it warm). The snapshot is built through the budget and leaves with the caller's
+ * allocator. */
 static aq_status decode(const uint8_t *p, size_t len, size_t capacity, bool owned,
                         const aq_load_options *o, aq__budget *b, aq_load_info *info,
-                        bool *validated, aq_snapshot **out, aq_error *err)
+                        aq_snapshot **out, aq_error *err)
 {
-    *validated = false;
+    uint32_t crc = aq__crc32(p, len);
+    if (info->framed && crc != info->crc32)
+        return aq__fail(err, AQ_ECRC, AQ_ERR_CRC_MISMATCH,
+                        "CRC-32 mismatch: expected 0x%08x, actual 0x%08x", info->crc32, crc);
+    info->crc32 = crc;
+    aq_allocator al = aq__budget_allocator(b);
     aq_status st;
-    if (info->format == AQ_FORMAT_PROTOBUF) {
-        st = decode_protobuf(p, len, owned, o, b, info, validated, out, err);
-    } else {
-        uint32_t crc = aq__crc32(p, len);
-        if (info->framed && crc != info->crc32)
-            return aq__fail(err, AQ_ECRC, AQ_ERR_CRC_MISMATCH,
-                            "CRC-32 mismatch: expected 0x%08x, actual 0x%08x", info->crc32, crc);
-        info->crc32 = crc;
-        aq_allocator al = aq__budget_allocator(b);
-        if (capacity - len >= AQ__JSON_PADDING)
-            st = aq__snapshot_decode_json_padded(p, len, capacity, &al, out, err);
-        else
-            st = aq_snapshot_decode_json(p, len, &al, out, err);
-    }
+    if (info->format == AQ_FORMAT_PROTOBUF && owned && o->allocator == NULL)
+        st = aq__snapshot_decode_consuming((uint8_t *)(uintptr_t)p, len, &al, out, err);
+    else if (info->format == AQ_FORMAT_PROTOBUF)
+        st = aq_snapshot_decode(p, len, &al, out, err);
+    else if (capacity - len >= AQ__JSON_PADDING)
+        st = aq__snapshot_decode_json_padded(p, len, capacity, &al, out, err);
+    else
+        st = aq_snapshot_decode_json(p, len, &al, out, err);
     if (st == AQ_OK) aq__arena_set_allocator((*out)->arena, b->inner);
     return st;
 }
 
-/* Validate a decoded snapshot (unless the options say not to, or decoding did); it is freed if
- * it fails. */
+/* Validate a decoded snapshot (unless the options say not to); it is freed if it fails. */
 static aq_status validate(aq_snapshot **s, const aq_load_options *o, aq__budget *b,
-                          bool validated, aq_error *err)
+                          aq_error *err)
 {
-    if ((o->flags & AQ_LOAD_NO_VALIDATE) || validated) return AQ_OK;
+    if (o->flags & AQ_LOAD_NO_VALIDATE) return AQ_OK;
     aq_allocator al = aq__budget_allocator(b);
     aq_status st = aq_snapshot_validate(*s, &al, err);
     if (st != AQ_OK) {
@@ -235,8 +195,7 @@ static aq_status load_payload(int fd, const aq_load_options *o, aq__budget *b,
     if (st == AQ_OK && info->trailing == 0 && got > 0)
         st = aq__fail(err, AQ_EDECODE, AQ_ERR_TRAILING_DATA,
                       "the file grew while being read: more than the %zu bytes it had", len);
-    bool validated = false;
-    if (st == AQ_OK) st = decode(buf, len, capacity, true, o, b, info, &validated, out, err);
+    if (st == AQ_OK) st = decode(buf, len, capacity, true, o, b, info, out, err);
     /* Before validating: the payload is not needed any more. */
     if (mapped) {
         aq__pages_unmap(buf, capacity);
@@ -244,7 +203,7 @@ static aq_status load_payload(int fd, const aq_load_options *o, aq__budget *b,
     } else {
         al.free(al.ctx, buf, capacity);
     }
-    return st == AQ_OK ? validate(out, o, b, validated, err) : st;
+    return st == AQ_OK ? validate(out, o, b, err) : st;
 }
 
 static aq_status load_fd(int fd, const aq_load_options *o, aq_load_info *info, aq_snapshot **out,
@@ -288,14 +247,13 @@ aq_status aq_snapshot_load(const char *path, const aq_load_options *opts, aq_sna
 /* The image p[0..len) (p[len..capacity) readable) of a buffer or a stream. */
 static aq_status load_image(const uint8_t *p, size_t len, size_t capacity, bool owned,
                             const aq_load_options *o, aq__budget *b, aq_load_info *info,
-                            bool *validated, aq_snapshot **out, aq_error *err)
+                            aq_snapshot **out, aq_error *err)
 {
     size_t head = len < AQ_ENVELOPE_SIZE ? len : AQ_ENVELOPE_SIZE;
     AQ_TRY(aq__envelope_read(p, head, len, o->max_payload, info, err));
     size_t at = info->framed ? AQ_ENVELOPE_SIZE : 0;
     b->limit = memory_limit(o, info->format, info->payload_len);
-    AQ_TRY(decode(p + at, info->payload_len, capacity - at, owned, o, b, info, validated, out,
-                  err));
+    AQ_TRY(decode(p + at, info->payload_len, capacity - at, owned, o, b, info, out, err));
     return AQ_OK;
 }
 
@@ -313,9 +271,8 @@ aq_status aq_snapshot_load_buffer(const void *data, size_t len, const aq_load_op
 
     aq__budget b;
     aq__budget_init(&b, o.allocator, 0);
-    bool validated = false;
-    aq_status st = load_image(data, len, len, false, &o, &b, info, &validated, out, err);
-    if (st == AQ_OK) st = validate(out, &o, &b, validated, err);
+    aq_status st = load_image(data, len, len, false, &o, &b, info, out, err);
+    if (st == AQ_OK) st = validate(out, &o, &b, err);
     return limited(st, &b, err);
 }
 
@@ -414,10 +371,9 @@ aq_status aq_snapshot_load_stream(FILE *stream, const aq_load_options *opts, aq_
     uint64_t trailing = 0;
     aq_status st = read_stream(stream, &o, al, &buf, &len, &cap, &trailing, err);
     if (st == AQ_OK && len == 0) st = no_snapshot(err, "the stream is empty");
-    bool validated = false;
-    if (st == AQ_OK) st = load_image(buf, len, cap, true, &o, &b, info, &validated, out, err);
+    if (st == AQ_OK) st = load_image(buf, len, cap, true, &o, &b, info, out, err);
     info->trailing += trailing; /* those read past the buffer's end */
     if (buf != NULL) al.free(al.ctx, buf, cap);
-    if (st == AQ_OK) st = validate(out, &o, &b, validated, err);
+    if (st == AQ_OK) st = validate(out, &o, &b, err);
     return limited(st, &b, err);
 }

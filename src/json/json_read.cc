@@ -436,9 +436,7 @@ aq_status space(reader &r, In &in, const uint8_t **p)
 {
     for (;;) {
         *p = skip_space(*p, r.text_end);
-        /* != rather than <: *p never passes the end, and so gcc -O3 sees that this fetch keeps
-         * no bytes (with < it warned of a negative count, -Wstringop-overflow, an error). */
-        if (*p != r.text_end || !in.can_fetch()) return AQ_OK;
+        if (*p < r.text_end || !in.can_fetch()) return AQ_OK;
         AQ_TRY(in.fetch(r, p));
     }
 }
@@ -719,13 +717,7 @@ aq_status root_array(reader &r, In &in, Lists &lists, const uint8_t **pp, aq_sna
             return text_fail(r, p, "expected ',' or ']' in the root array");
         }
     }
-    uint32_t missing = rec.seq_required & ~(uint32_t)((n < 32 ? 1u << n : 0u) - 1u);
-    if (n < rec.n && missing != 0) {
-        int i = __builtin_ctz(missing);
-        return fail(r, AQ_ERR_MISSING_FIELD,
-                    "invalid length %d, expected %s with %zu elements (`%s` has no default)", i,
-                    rec.expected, rec.n, rec.keys[i].name);
-    }
+    AQ_TRY(sequence_end(r, rec, n));
     *pp = p;
     return AQ_OK;
 }
@@ -836,20 +828,22 @@ struct window_text {
 
     aq_status fetch(reader &r, const uint8_t **p)
     {
-        size_t keep = (size_t)(r.text_end - *p);
+        /* Callers fetch at the end of the text or inside it, never past it. */
+        const uint8_t *from = *p < r.text_end ? *p : r.text_end;
+        size_t keep = (size_t)(r.text_end - from);
         if (keep == cap) { /* the value fills the window: twice the room */
             size_t grown = cap * 2;
             if (grown - keep > left) grown = keep + (size_t)left;
             uint8_t *g = static_cast<uint8_t *>(al.alloc(al.ctx, grown + simdjson::SIMDJSON_PADDING));
             if (g == nullptr) return aq__fail_oom(r.err);
-            if (keep > 0) memcpy(g, *p, keep);
+            if (keep > 0) memcpy(g, from, keep);
             al.free(al.ctx, buf, cap + simdjson::SIMDJSON_PADDING);
             buf = g;
             cap = grown;
         } else if (keep > 0) {
-            memmove(buf, *p, keep);
+            memmove(buf, from, keep);
         }
-        r.base += (uint64_t)(*p - r.text);
+        r.base += (uint64_t)(from - r.text);
         size_t want = cap - keep < left ? cap - keep : (size_t)left;
         AQ_TRY(js->read(js->ctx, buf + keep, want));
         left -= want;

@@ -282,6 +282,18 @@ struct record {
     uint32_t seq_required;
 };
 
+/* A struct read as a sequence that ended after n values: the first field it lacks that has no
+ * default, failed as serde fails it; AQ_OK when the rest have defaults. */
+inline aq_status sequence_end(reader &r, const record &rec, size_t n)
+{
+    uint32_t missing = rec.seq_required & ~(uint32_t)((n < 32 ? 1u << n : 0u) - 1u);
+    if (n >= rec.n || missing == 0) return AQ_OK;
+    int i = __builtin_ctz(missing);
+    return fail(r, AQ_ERR_MISSING_FIELD,
+                "invalid length %d, expected %s with %zu elements (`%s` has no default)", i,
+                rec.expected, rec.n, rec.keys[i].name);
+}
+
 inline int find_key(const record &rec, text_view k, size_t next)
 {
     /* Documents written by serde come in declaration order: try the next key first. */
@@ -353,14 +365,7 @@ aq_status walk_seq(reader &r, od::array &arr, const record &rec, F &&on_field)
         n++;
     }
     r.depth--;
-    uint32_t missing = rec.seq_required & ~(uint32_t)((n < 32 ? 1u << n : 0u) - 1u);
-    if (n < rec.n && missing != 0) {
-        int i = __builtin_ctz(missing);
-        return fail(r, AQ_ERR_MISSING_FIELD,
-                    "invalid length %d, expected %s with %zu elements (`%s` has no default)", i,
-                    rec.expected, rec.n, rec.keys[i].name);
-    }
-    return AQ_OK;
+    return sequence_end(r, rec, n);
 }
 
 template <typename V, typename F>

@@ -396,7 +396,9 @@ static aq_status open_variant(jw *w, const char *quoted, size_t n)
 /* Fields newer than the document's schema version have no key: they are left out, and content
  * that only such a key could carry is refused rather than dropped. */
 #define W_FIELD(rec, pb, member, num, kind, type, presence, since, json, def)                    \
-    if ((since) <= AQ_SCHEMA_MIN || w->schema >= (since)) {                                       \
+    if (OMITTED_##presence(kind, member, def)) {                                                  \
+        /* skip_serializing_if = "Option::is_none": no key */                                     \
+    } else if ((since) <= AQ_SCHEMA_MIN || w->schema >= (since)) {                                \
         W_##kind##_##presence(json, member, type);                                                \
     } else if (SET_##kind##_##presence(member, def)) {                                            \
         REFUSE_##kind(member, json, since);                                                       \
@@ -436,6 +438,11 @@ static aq_status open_variant(jw *w, const char *quoted, size_t n)
 #define W_STRLIST_OPT(json, member, type) W_OPT(json, member, w_str_list(w, &x->member.value))
 #define W_MSG_OPT(json, member, type)                                                             \
     FIELD(w, json, x->member != NULL ? w_##type(w, x->member) : w_null(w))
+
+/* An Option whose None serde does not write (schema_facts.h, AQ_OPTION_OMIT_NONE). */
+#define OMITTED_OPT(kind, member, def) (((def) & AQ_OPTION_OMIT_NONE) && !SET_##kind##_OPT(member, def))
+#define OMITTED_REQ(kind, member, def) 0
+#define OMITTED_DEF(kind, member, def) 0
 
 /* Whether a field holds anything that only its key could carry. */
 #define SET_OPT(member) x->member.present

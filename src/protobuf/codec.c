@@ -17,7 +17,6 @@
 #include "convert.h"
 #include "pb_fields.h"
 #include "internal.h"
-#include "validate/validator.h"
 #include "wire.h"
 
 #define SCRATCH_HINT ((size_t)64 << 10)
@@ -202,19 +201,10 @@ static size_t sat_add(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
-/* Where the fields that are not lists may be, for a load that decodes them first: a few runs
- * (version, timestamp and metadata; engine; unknown fields). */
-#define HEAD_RUNS 16
-
-/* What pass 1 finds: the records of each section and the bytes of the other fields; whether
- * the known fields come in number order (as every writer writes them), and where the others
- * are when there are few runs of them. */
+/* What pass 1 finds: the records of each section and the bytes of the other fields. */
 typedef struct layout {
     size_t counts[N_FIELDS];
     size_t rest_len;
-    bool in_order;
-    size_t runs;                       /* of the other fields; HEAD_RUNS + 1: too many */
-    struct { size_t start, end; } run[HEAD_RUNS];
 } layout;
 
 /* Pass 1: check the top-level framing, count the records of each section and measure the rest,
@@ -222,20 +212,12 @@ typedef struct layout {
 static aq_status measure(const uint8_t *p, size_t len, layout *l, aq_error *err)
 {
     aq__wire_field f;
-    uint32_t last = 0;
-    l->in_order = true;
     for (size_t at = 0; at < len; at = f.end) {
         if (aq__wire_next(p, len, at, &f) != 0) return malformed_at(err, at);
         const section *sec = section_of(f.number);
-        if (f.number < N_FIELDS && f.number < last) l->in_order = false;
-        if (f.number < N_FIELDS && f.number > last) last = f.number;
         if (sec == NULL) {
             AQ_TRY(check_head_field(&f, err));
             l->rest_len += f.end - f.start;
-            if (l->runs > 0 && l->runs <= HEAD_RUNS && l->run[l->runs - 1].end == at)
-                l->run[l->runs - 1].end = f.end;
-            else if (l->runs++ < HEAD_RUNS)
-                l->run[l->runs - 1].start = at, l->run[l->runs - 1].end = f.end;
         } else if (f.wire_type != AQ__WIRE_LEN) {
             return aq__fail(err, AQ_EDECODE, AQ_ERR_PROTOBUF_MALFORMED,
                             "field %u (%s) at payload offset %zu has wire type %u, expected 2",
@@ -247,28 +229,10 @@ static aq_status measure(const uint8_t *p, size_t len, layout *l, aq_error *err)
     return AQ_OK;
 }
 
-/* What a load asks of pass 2 besides the decoding: the payload's CRC-32, computed over each
- * field just before it is decoded (it is in cache then), and each record validated right after
- * (so is its native form). Both NULL for a plain decode. */
-typedef struct checks {
-    uint32_t *crc;
-    aq__validator *v;
-    bool *validated;
-} checks;
-
-/* The validator meets the records in file order, so the values (metadata before the tasks,
- * engine after the runs) are decoded first: possible when the known fields are in number order
- * and the others in few runs. */
-static bool validates_early(const checks *c, const layout *l)
-{
-    return c->v != NULL && l->in_order && l->runs <= HEAD_RUNS;
-}
-
 /* `consume`: the caller owns `p` and needs none of it afterwards, so pages already decoded go
  * back to the kernel as pass 2 moves on (the payload and the snapshot are never both whole). */
 static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, bool consume,
-                             const layout *l, const checks *c, aq_snapshot *s, aq_allocator al,
-                             aq_error *err)
+                             const layout *l, aq_snapshot *s, aq_allocator al, aq_error *err)
 {
     fill lists[N_FIELDS] = {{NULL, NULL, NULL}};
     for (uint32_t n = 0; n < N_FIELDS; n++) {
@@ -280,69 +244,42 @@ static aq_status decode_into(aq__dec *d, const uint8_t *p, size_t len, bool cons
         lists[n] = (fill){items, bytes >= AQ__PAGES_BIG ? items : items + bytes, items + bytes};
     }
 
-    /* Pass 2: convert each record as protobuf-c unpacks it; gather the rest, or decode it
-     * first when the records are validated as they come. */
+    /* Pass 2: convert each record as protobuf-c unpacks it; gather the rest. */
     uint8_t *rest = l->rest_len > 0 ? al.alloc(al.ctx, l->rest_len) : NULL;
     if (l->rest_len > 0 && rest == NULL) return aq__fail_oom(err);
     ProtobufCAllocator pa = {pb_alloc, pb_free, d->scratch};
-    bool early = validates_early(c, l);
+    size_t index[N_FIELDS] = {0};
     size_t rest_at = 0, released = 0;
     aq_status st = AQ_OK;
-    if (early) {
-        for (size_t r = 0; r < l->runs; r++) {
-            memcpy(rest + rest_at, p + l->run[r].start, l->run[r].end - l->run[r].start);
-            rest_at += l->run[r].end - l->run[r].start;
-        }
-        st = decode_head(d, &pa, rest, l->rest_len, s, err);
-        aq__arena_reset(d->scratch);
-        if (st == AQ_OK) st = aq__validator_expect_lists(c->v, s);
-    }
-    size_t index[N_FIELDS] = {0};
-    uint32_t values = 1; /* the validator has the values numbered below this */
-    aq__wire_field f = {0};
+    aq__wire_field f;
     for (size_t at = 0; at < len && st == AQ_OK; at = f.end) {
         if (consume && at - released >= AQ__PAGES_AHEAD) {
             aq__pages_discard((void *)(uintptr_t)(p + released), at - released);
             released = at;
         }
         (void)aq__wire_next(p, len, at, &f); /* checked in pass 1 */
-        if (c->crc != NULL) *c->crc = aq__crc32_update(*c->crc, p + f.start, f.end - f.start);
         const section *sec = section_of(f.number);
         if (sec == NULL) {
-            if (!early) memcpy(rest + rest_at, p + f.start, f.end - f.start);
-            if (!early) rest_at += f.end - f.start;
+            memcpy(rest + rest_at, p + f.start, f.end - f.start);
+            rest_at += f.end - f.start;
             continue;
         }
         size_t i = index[f.number]++;
-        void *item = lists[f.number].items + i * sec->item_size;
-        fill_to(&lists[f.number], (uint8_t *)item + sec->item_size);
+        fill_to(&lists[f.number], lists[f.number].items + (i + 1) * sec->item_size);
         st = sec->decode(d, &pa, p + f.value, f.value_len, s, i, err);
         if (st != AQ_OK) aq__error_prefix_index(err, sec->name, i);
         aq__arena_reset(d->scratch);
-        if (st == AQ_OK && early && !aq__validator_stopped(c->v)) {
-            st = aq__validator_values(c->v, s, &values, f.number);
-            if (st == AQ_OK) st = aq__validator_field(c->v, (aq_field)f.number, i, item);
-        }
     }
-    /* Whatever stopped the decoding, the CRC covers the whole payload (a mismatch wins). */
-    if (st != AQ_OK && c->crc != NULL && f.end < len)
-        *c->crc = aq__crc32_update(*c->crc, p + f.end, len - f.end);
-    if (st == AQ_OK && !early) st = decode_head(d, &pa, rest, l->rest_len, s, err);
-    if (st == AQ_OK && early && !aq__validator_stopped(c->v))
-        st = aq__validator_values(c->v, s, &values, AQ_FIELD_MAX + 1);
-    if (c->validated != NULL) *c->validated = early;
+    if (st == AQ_OK) st = decode_head(d, &pa, rest, l->rest_len, s, err);
     if (rest != NULL) al.free(al.ctx, rest, l->rest_len);
     return st;
 }
 
 static aq_status decode(const uint8_t *data, size_t len, bool consume, const aq_allocator *alloc,
-                        const checks *c, aq_snapshot **out, aq_error *err)
+                        aq_snapshot **out, aq_error *err)
 {
-    layout l;
-    memset(&l, 0, sizeof l);
-    aq_status measured = measure(data, len, &l, err);
-    if (measured != AQ_OK && c->crc != NULL) *c->crc = aq__crc32_update(*c->crc, data, len);
-    AQ_TRY(aq__error_finish(err, measured));
+    layout l = {{0}, 0};
+    AQ_TRY(aq__error_finish(err, measure(data, len, &l, err)));
     /* The first arena block holds the lists at their exact size and what the records hold
      * besides (strings, bytes, nested lists: 1 to 1.5 times their wire form). Only what is used
      * gets mapped, but a load's budget counts all of it. */
@@ -360,7 +297,7 @@ static aq_status decode(const uint8_t *data, size_t len, bool consume, const aq_
         return aq__fail_oom(err);
     }
     aq_status st =
-        decode_into(&d, data, len, consume, &l, c, s, aq__allocator_or_default(alloc), err);
+        decode_into(&d, data, len, consume, &l, s, aq__allocator_or_default(alloc), err);
     aq__arena_destroy(d.scratch);
     if (st != AQ_OK) {
         aq_snapshot_free(s);
@@ -370,15 +307,11 @@ static aq_status decode(const uint8_t *data, size_t len, bool consume, const aq_
     return AQ_OK;
 }
 
-aq_status aq__snapshot_decode_checked(uint8_t *data, size_t len, bool consume,
-                                      const aq_allocator *alloc, uint32_t *crc, aq__validator *v,
-                                      bool *validated, aq_snapshot **out, aq_error *err)
+aq_status aq__snapshot_decode_consuming(uint8_t *data, size_t len, const aq_allocator *alloc,
+                                        aq_snapshot **out, aq_error *err)
 {
     *out = NULL;
-    *crc = 0;
-    *validated = false;
-    checks c = {crc, v, validated};
-    return decode(data, len, consume, alloc, &c, out, err);
+    return decode(data, len, true, alloc, out, err);
 }
 
 aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *alloc,
@@ -391,8 +324,7 @@ aq_status aq_snapshot_decode(const void *data, size_t len, const aq_allocator *a
     if (out == NULL || (data == NULL && len > 0))
         return aq__fail(err, AQ_EINVAL, AQ_ERR_ARGUMENT, "out is NULL, or data is NULL with len %zu",
                         len);
-    static const checks none = {NULL, NULL, NULL};
-    return decode(data, len, false, alloc, &none, out, err);
+    return decode(data, len, false, alloc, out, err);
 }
 
 /* ---- one field at a time (the streaming reader, src/stream/read.c) ---------------------------- */

@@ -25,6 +25,7 @@ typedef struct checker {
     void *warn_ctx;
     bool strict;
     size_t warnings; /* warnings reported as warnings */
+    size_t strict_warnings; /* warnings reported as violations (strict) */
     bool stop;     /* the callback said stop, or the snapshot is malformed */
     aq_status fatal;
     bool version_known; /* schema_version supported, so feature checks mean something */

@@ -72,6 +72,7 @@ void aq__check_warn(checker *c, aq_error_kind kind, at where, const char *fmt, .
     va_list ap;
     va_start(ap, fmt);
     if (c->strict) {
+        if (!c->stop) c->strict_warnings++;
         vreport(c, AQ_EINVALID, kind, where, fmt, ap);
     } else if (!c->stop) {
         aq_error w;

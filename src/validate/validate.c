@@ -24,6 +24,7 @@
 #include "aqsnap/schema_facts.h"
 #include "aqsnap/version.h"
 #include "checker.h"
+#include "engine.h"
 #include "model/fields.h"
 #include "validator.h"
 #include "internal.h"
@@ -919,6 +920,8 @@ aq_status aq_snapshot_check_with(const aq_snapshot *snap, const aq_check_options
     if (result != NULL) {
         result->violations = count;
         result->warnings = v->c.warnings;
+        if (st == AQ_OK || st == AQ_EINVALID || st == AQ_EVERSION)
+            aq__engine_verdict(snap, opts->file, count - v->c.strict_warnings, result);
     }
     aq__validator_destroy(v);
     return st;

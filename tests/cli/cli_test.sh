@@ -323,9 +323,18 @@ case_validate_valid() {
         for f in "env$v.snap" "pb$v.snap" "bare$v.json"; do
             run validate "$f"
             expect_rc 0
-            expect_out_line "$f: valid"
-            expect_out_lines 1
+            expect_line 1 out "^$f: valid\$"
+            expect_out_lines 2
             expect_err_empty
+            # The engine's verdict: every fixture document has a Cron policy and a five-field
+            # expression, which no engine build loads; before that, format and version.
+            case $f in
+            pb*) why='protobuf file: .* convert it to JSON first' ;;
+            bare*) why='no envelope: ' ;;
+            *) [ "$v" = 8 ] && why='tasks\[2\] .* Cron policy, which no engine build loads: .*"\*/5 \* \* \* \*" \(5 fields; cron expressions have 6 or 7, seconds first\)' ||
+                why="schema version $v: the engine loads only 8; run \`aqsnap migrate\`" ;;
+            esac
+            expect_line 2 out "^$f: engine 0\.1\.2 does not load it: $why"
         done
     done
 }
@@ -362,15 +371,87 @@ case_validate_warnings() {
         run validate "$f"
         expect_rc 0
         expect_err_empty
-        expect_out_lines 2
+        expect_out_lines 3
         expect_line 1 out "^warning: $kind$where"
         expect_line 2 out "^$f: valid, 1 warning\$"
+        expect_line 3 out "^$f: engine 0\.1\.2 does not load it: "
         run validate --strict "$f"
         expect_rc 1
         expect_out_lines 1
         expect_line 1 out "^$kind$where"
         expect_err_line "aqsnap: $f: 1 violation"
     done
+}
+
+# Two verdicts, for each row of issue 12's table (files made here): whether aqsnap loads the
+# file, and whether engine 0.1.2 loads it as it is, with the reason; --engine makes the second
+# an exit status (5), --json prints both.
+CRON='{"Cron":{"expression":"*/5 * * * *","max_occurrences":12}}'
+case_validate_engine_verdicts() {
+    # v8 without a Cron policy: both load it.
+    setup util replace "$DATA/engine_v8.json" once.json "$CRON" '"Once"'
+    setup util wrap 4 once.json once.snap
+    run validate --engine once.snap
+    expect_rc 0
+    expect_out_lines 2
+    expect_line 2 out '^once\.snap: engine 0\.1\.2 loads it$'
+    run validate --json --engine once.snap
+    expect_rc 0
+    expect_line 1 out '^\{"file":"once\.snap","valid":true,"violations":0,"warnings":0,"engine_release":"0\.1\.2","engine_loads":true\}$'
+    # What the engine loads although aqsnap knows it is wrong: warnings, and the engine loads.
+    setup util custom-empty once.json custom.json
+    setup util wrap 4 custom.json custom.snap
+    { cat once.snap && printf 'xyz'; } >trailing.snap
+    for f in custom.snap trailing.snap; do
+        run validate --engine "$f"
+        expect_rc 0
+        expect_line 1 out '^warning: '
+        expect_line 3 out "^$f: engine 0\.1\.2 loads it\$"
+    done
+    # serde's other forms of a struct, and skipped values of any depth or bytes, load.
+    setup util replace once.json seq.json '{"Repeat":{"count":3,"interval_secs":60}}' '{"Repeat":[3,60]}'
+    setup util replace seq.json seq2.json '"tenants":[' '"zz":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"zzz":"\u00ff","tenants":['
+    setup util wrap 4 seq2.json seq.snap
+    run validate --engine seq.snap
+    expect_rc 0
+    expect_out_line "seq.snap: valid"
+    expect_out_line "seq.snap: engine 0.1.2 loads it"
+    # Not the engine's: an older schema version, no envelope, protobuf.
+    env_v 7
+    run validate --engine env7.snap
+    expect_rc 5
+    expect_line 2 out '^env7\.snap: engine 0\.1\.2 does not load it: schema version 7: the engine loads only 8; run `aqsnap migrate`$'
+    run validate --json env7.snap
+    expect_rc 0
+    expect_line 1 out '"valid":true,.*"engine_loads":false,"engine_reason":"schema version 7: the engine loads only 8; run `aqsnap migrate`"\}$'
+    run validate --engine once.json
+    expect_rc 5
+    expect_line 2 out '^once\.json: engine 0\.1\.2 does not load it: no envelope: '
+    setup util nonul once.json nonul.json
+    setup util wrap 4 nonul.json nonul.snap
+    setup "$AQSNAP" convert --to protobuf nonul.snap once.aqp
+    run validate --engine once.aqp
+    expect_rc 5
+    expect_line 2 out '^once\.aqp: engine 0\.1\.2 does not load it: protobuf file: '
+    # Cron: default builds refuse it; workflow builds parse it as cron 0.12 does.
+    setup util replace "$DATA/engine_v8.json" cron6.json "$CRON" '{"Cron":{"expression":"0 */5 * * * Mon-Fri"}}'
+    setup util wrap 4 cron6.json cron6.snap
+    run validate --engine cron6.snap
+    expect_rc 5
+    expect_line 2 out 'has a Cron policy: only engine builds with the `workflow` feature load it$'
+    setup util replace "$DATA/engine_v8.json" bogus.json "$CRON" '{"Cron":{"expression":"bogus"}}'
+    setup util wrap 4 bogus.json bogus.snap
+    run validate --engine bogus.snap
+    expect_rc 5
+    expect_line 2 out 'which no engine build loads: default builds refuse Cron, and `workflow` builds refuse "bogus" \(the seconds field takes no names, found .bogus.\)$'
+    setup util replace "$DATA/engine_v8.json" zero.json "$CRON" '{"Cron":{"expression":"0 */5 * * * *","max_occurrences":0}}'
+    setup util wrap 4 zero.json zero.snap
+    run validate --engine zero.snap
+    expect_rc 1
+    expect_line 1 out '^AQ_ERR_TASK_CRON_MAX_OCCURRENCES_ZERO: tasks\[2\]\.task_spec\.run_policy\.cron\.max_occurrences: '
+    run validate --json zero.snap
+    expect_rc 1
+    expect_line 1 out '"valid":false,"violations":1,"warnings":0,"first_violation":".*"engine_loads":false,"engine_reason":"1 violation of the rules the engine checks"\}$'
 }
 
 # inspect states the bytes after the payload, which the engine ignores.
@@ -599,7 +680,7 @@ case_stdin_every_command() {
             # shellcheck disable=SC2086 # $cmd is a command and its option
             run $cmd "$f"
             expect_rc 0
-            sed "1s|$f|-|" out >expected
+            sed "s|$f|-|" out >expected
             # shellcheck disable=SC2086
             run_piped "$f" $cmd -
             expect_rc 0
@@ -640,6 +721,60 @@ case_stdin_errors() {
     expect_rc 0
     expect_err_empty
     expect_out_line "trailing bytes:    6 after the payload (ignored, as the engine ignores them)"
+}
+
+# ---- migrate -----------------------------------------------------------------------------------
+
+# Every older engine JSON snapshot (and its protobuf copy) becomes a v8 engine JSON file that
+# aqsnap validates with no warning and whose only engine objection left is its Cron policy;
+# --schema-version picks another version, and going back is refused naming the record.
+case_migrate_to_engine_version() {
+    for v in 4 5 6 7 8; do
+        env_v "$v"
+        nonul_v "$v"
+        for f in "env$v.snap" "pb$v.snap"; do
+            run migrate "$f" "$f.v8"
+            expect_rc 0
+            expect_out_empty
+            expect_err_empty
+            expect_frame "$f.v8" 4
+            run validate "$f.v8"
+            expect_rc 0
+            expect_out_lines 2
+            expect_line 1 out "^$f\.v8: valid\$"
+            expect_line 2 out "^$f\.v8: engine 0\.1\.2 does not load it: tasks\[2\] .* Cron policy"
+            run inspect --json "$f.v8"
+            expect_line 1 out '"schema_version":8,'
+        done
+    done
+    # Up and down where the content allows it.
+    env_v 5
+    run migrate --schema-version 6 env5.snap env5.v6
+    expect_rc 0
+    run inspect env5.v6
+    expect_out_line "schema version:    6"
+    run migrate --schema-version 4 env5.snap env5.v4
+    expect_rc 1
+    expect_err_match '^aqsnap: env5\.snap: cannot be migrated to schema version 4: tasks\[[0-9]+\]\.task_spec\.(parent_task_id|constraints\.required_capabilities): .* is a schema v5 feature'
+    expect_absent env5.v4
+    env_v 8
+    run migrate --schema-version 7 env8.snap env8.v7
+    expect_rc 1
+    expect_err_match 'cannot be migrated to schema version 7: .*schema v8 feature'
+    expect_absent env8.v7
+}
+
+# --schema-version with a value that is no schema version.
+case_usage_schema_version() {
+    env_v 7
+    for v in $((SCHEMA_MIN - 1)) $((SCHEMA_MAX + 1)) x "" 8x -8; do
+        run migrate --schema-version "$v" env7.snap out.snap
+        expect_usage migrate
+        expect_err_has '--schema-version'
+        expect_absent out.snap
+    done
+    run migrate env7.snap
+    expect_usage migrate
 }
 
 # ---- memory limit ------------------------------------------------------------------------------
@@ -1078,9 +1213,9 @@ case_usage_unknown_option() {
 # An option that exists, given to a command that does not take it, is named in the message.
 case_usage_foreign_option() {
     env_v 8
-    for args in "inspect --pretty" "inspect --to json" "validate --json" "validate --pretty" \
+    for args in "inspect --pretty" "inspect --to json" "validate --pretty" \
         "validate --to protobuf" "dump --json" "dump --to json" "inspect --strict" \
-        "dump --strict"; do
+        "dump --strict" "inspect --engine" "dump --engine"; do
         # shellcheck disable=SC2086
         run $args env8.snap
         c=${args%% *}

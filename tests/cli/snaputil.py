@@ -110,6 +110,14 @@ def cmd_invalid(src, dst):
     write(dst, serde_compact(d))
 
 
+def cmd_replace(src, dst, old, new):
+    """replace IN OUT OLD NEW: IN's text with OLD (which it must hold) replaced by NEW."""
+    text = read(src)
+    if old.encode() not in text:
+        sys.exit("replace: %s does not hold %r" % (src, old))
+    write(dst, text.replace(old.encode(), new.encode()))
+
+
 def cmd_custom_empty(src, dst):
     """custom-empty IN OUT: the v8 engine document IN with its first role assignment given
     Role::Custom(""), which the engine loads and aqsnap warns about."""
@@ -219,6 +227,14 @@ def expected_facts(path, doc_path, violations):
     for r in doc["runs"]:
         f["runs_by_state"][state_name(r["run_instance"]["state"])] += 1
     f["violations"] = violations
+    # Engine 0.1.2's verdict: the first reason it would not load the file as it is.
+    cron = any(isinstance(t["task_spec"]["run_policy"], dict)
+               and "Cron" in t["task_spec"]["run_policy"] for t in doc["tasks"])
+    f["engine_reason"] = ("protobuf file" if f["format"] == "protobuf" else
+                          "no envelope" if not f["framed"] else
+                          "schema version %d:" % f["schema_version"]
+                          if f["schema_version"] != 8 else
+                          "violation" if violations else "Cron policy" if cron else None)
     return f
 
 
@@ -294,10 +310,15 @@ def cmd_inspect_text(path, doc_path, out_path, violations="0"):
         prefix = "%d violation%s, first: " % (f["violations"], "" if f["violations"] == 1 else "s")
         if not verdict.startswith(prefix) or len(verdict) == len(prefix):
             c.eq("validation", prefix + "<message>", verdict)
+    engine = fields.get("engine 0.1.2", "")
+    if f["engine_reason"] is None:
+        c.eq("engine 0.1.2", "loads it as it is", engine)
+    elif not (engine.startswith("does not load it as it is: ") and f["engine_reason"] in engine):
+        c.eq("engine 0.1.2", "does not load it as it is: ...%s..." % f["engine_reason"], engine)
     expected_keys = (["file", "format", "payload"]
                      + (["trailing bytes"] if f["trailing_bytes"] else [])
                      + ["schema version", "wal_sequence", "timestamp", "engine"]
-                     + [label for label, _, _ in SECTIONS] + ["validation"])
+                     + [label for label, _, _ in SECTIONS] + ["validation", "engine 0.1.2"])
     # "runs" is followed by its per-state lines, which are not keys.
     c.eq("lines, in order", expected_keys, order)
     c.finish()
@@ -326,13 +347,17 @@ def cmd_inspect_json(path, doc_path, out_path, violations="0"):
     if f["violations"]:
         if not isinstance(j.get("first_violation"), str) or not j["first_violation"]:
             c.errors.append("first_violation missing: %r" % j.get("first_violation"))
+    c.eq("engine_release", "0.1.2", j.get("engine_release"))
+    c.eq("engine_loads", f["engine_reason"] is None, j.get("engine_loads"))
+    if f["engine_reason"] is not None and f["engine_reason"] not in j.get("engine_reason", ""):
+        c.errors.append("engine_reason %r lacks %r" % (j.get("engine_reason"), f["engine_reason"]))
     c.finish()
 
 
 COMMANDS = {
     "wrap": cmd_wrap, "payload": cmd_payload, "header": cmd_header, "crc": cmd_crc,
     "nonul": cmd_nonul, "invalid": cmd_invalid, "paused": cmd_paused, "schema": cmd_schema,
-    "custom-empty": cmd_custom_empty,
+    "custom-empty": cmd_custom_empty, "replace": cmd_replace,
     "corrupt": cmd_corrupt, "isjson": cmd_isjson, "jsoneq": cmd_jsoneq,
     "inspect-text": cmd_inspect_text, "inspect-json": cmd_inspect_json,
 }

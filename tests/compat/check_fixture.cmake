@@ -9,10 +9,11 @@ set(snap "${AQ_FIXTURE}.snap")
 get_filename_component(case "${AQ_FIXTURE}" NAME)
 
 function(must_equal what expected_file actual)
-  file(READ "${AQ_COMPAT}/${expected_file}" expected)
+  get_filename_component(expected_file "${expected_file}" ABSOLUTE BASE_DIR "${AQ_COMPAT}")
+  file(READ "${expected_file}" expected)
   if(NOT actual STREQUAL expected)
     file(WRITE "${AQ_WORK}/actual" "${actual}")
-    execute_process(COMMAND diff -u "${AQ_COMPAT}/${expected_file}" "${AQ_WORK}/actual"
+    execute_process(COMMAND diff -u "${expected_file}" "${AQ_WORK}/actual"
                     OUTPUT_VARIABLE d)
     string(SUBSTRING "${d}" 0 4000 d)
     message(FATAL_ERROR "${what} differs from ${expected_file}:\n${d}")
@@ -36,7 +37,12 @@ execute_process(COMMAND "${AQ_TOOL}" dump --pretty "${snap}" WORKING_DIRECTORY "
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "aqsnap dump ${snap} exited ${rc}: ${errout}")
 endif()
-must_equal("aqsnap dump --pretty ${snap}" "${AQ_FIXTURE}.dump" "${dump}")
+# Goldens written before the writer followed serde's skip_serializing_if show an absent Cron
+# max_occurrences as `"max_occurrences": null` (compat/README.md): the dump now omits the key.
+file(READ "${AQ_COMPAT}/${AQ_FIXTURE}.dump" golden)
+string(REGEX REPLACE ",\n *\"max_occurrences\": null" "" golden "${golden}")
+file(WRITE "${AQ_WORK}/golden.dump" "${golden}")
+must_equal("aqsnap dump --pretty ${snap}" "${AQ_WORK}/golden.dump" "${dump}")
 
 if(AQ_FIXTURE MATCHES "^engine-json/")
   execute_process(COMMAND "${AQ_TOOL}" convert --to protobuf "${AQ_COMPAT}/${snap}" "${AQ_WORK}/pb.snap"

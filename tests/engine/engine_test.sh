@@ -6,6 +6,7 @@
 #   engine_test.sh build    CARGO BUILD_DIR            copy this crate to BUILD_DIR, build it there
 #   engine_test.sh fixtures BUILD_DIR ROOT             the engine-format files of the repository
 #   engine_test.sh ours     BUILD_DIR AQSNAP WRITER ROOT   files aqsnap's JSON writer produced
+#                                                          (converted, and migrated to v8)
 #   engine_test.sh bites    BUILD_DIR ROOT             a one-byte change of layout is caught
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +55,19 @@ ours)
         check "$out.json"
         "$aqsnap" convert --to json --pretty "$f" "$out.pretty.json"
         check --pretty "$out.pretty.json"
+    done
+    # The engine JSON fixtures of older schema versions, migrated to the engine's (8): the very
+    # bytes serde_json writes for the model it reads from them, and no violation nor warning.
+    for f in "$root"/compat/engine-json/v[4-7]/ok_*.snap; do
+        out=$work/migrated_$(echo "${f#"$root"/compat/engine-json/}" | tr / _)
+        "$aqsnap" migrate "$f" "$out" || { failed=$((failed + 1)); continue; }
+        check "$out"
+        "$aqsnap" validate "$out" >"$out.validate" || failed=$((failed + 1))
+        if grep -q '^warning: ' "$out.validate" || ! grep -qx "$out: valid" "$out.validate"; then
+            cat "$out.validate" >&2
+            echo "engine_test.sh: $out: expected valid with no warning" >&2
+            failed=$((failed + 1))
+        fi
     done
     ;;
 bites)

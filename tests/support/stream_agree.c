@@ -43,7 +43,7 @@ bool stream_agrees_on_file(const char *path)
         whole_st = aq_snapshot_check(s, NULL, keep, &whole, NULL, &whole_err);
         aq_snapshot_free(s);
     }
-    /* A validating load (one pass over the payload) stops at the first of them. */
+    /* A validating load stops at the first of them. */
     aq_error load_err;
     aq_snapshot *loaded = NULL;
     aq_status load_st = aq_snapshot_load(path, NULL, &loaded, NULL, &load_err);

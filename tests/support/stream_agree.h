@@ -2,7 +2,7 @@
 /*
  * Every validation over one file: the violations a streaming read (aq_snapshot_read) reports,
  * in order, against aq_snapshot_check of the same file loaded whole, and the first of them
- * against a validating load (which validates as it decodes).
+ * against a validating load.
  */
 #ifndef AQ_TEST_STREAM_AGREE_H
 #define AQ_TEST_STREAM_AGREE_H

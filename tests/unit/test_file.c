@@ -264,6 +264,7 @@ static void test_file__trailing_bytes_are_ignored(void **state)
         assert_int_equal(info.trailing, 3);
         char where[256];
         assert_true(snapshot_equal(s, t, where, sizeof where));
+        aq_snapshot_free(t);
         assert_int_equal(aq_snapshot_load_buffer(img.data, img.len, NULL, &t, &info, &err), AQ_OK);
         assert_int_equal(info.trailing, 0);
         aq_snapshot_free(t);
@@ -781,10 +782,9 @@ static void test_file__allocation_failure_at_every_point(void **state)
     aq_snapshot_free(s);
 }
 
-/* A load checks the CRC, decodes and validates in one pass (codec.c), with the verdicts of
- * the passes one after the other: a record that does not decode wins over a violation before
- * it, a CRC mismatch over both. */
-static void test_file__one_pass_keeps_the_verdicts_order(void **state)
+/* A load's verdicts in their order: a record that does not decode wins over a violation
+ * before it, a CRC mismatch over both. */
+static void test_file__verdicts_in_order(void **state)
 {
     (void)state;
     aq_snapshot *s = sample(30, 4);
@@ -841,7 +841,7 @@ int main(void)
         cmocka_unit_test(test_file__failed_writes_leave_old_snapshot_intact),
         cmocka_unit_test(test_file__failed_reclaims_and_owner_changes),
         cmocka_unit_test(test_file__failed_loads),
-        cmocka_unit_test(test_file__one_pass_keeps_the_verdicts_order),
+        cmocka_unit_test(test_file__verdicts_in_order),
         cmocka_unit_test(test_file__real_io_failures),
         cmocka_unit_test(test_file__killed_writer_leaves_old_or_new),
         cmocka_unit_test(test_file__allocation_failure_at_every_point),

@@ -2,7 +2,6 @@
 /* Streaming writes (aqsnap/stream.h): the bytes of aq_snapshot_write for the same content in
  * both formats, read -> write round trips, fields never added, refusals (order, rules, counts,
  * the cap), abort, and the temporary file on every failure. */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +14,7 @@
 #include <cmocka.h>
 
 #include "aqsnap.h"
+#include "fixtures.h"
 #include "internal.h"
 #include "read_file.h"
 #include "sample.h"
@@ -69,50 +69,32 @@ static bool same_bytes(const aq_snapshot *s, aq_format format, uint32_t flags)
 
 /* ---- the same bytes as aq_snapshot_write ------------------------------------------------------ */
 
-static void same_bytes_in(const char *dir, size_t *files, size_t *written)
+/* A fixture both ways, in every format it can be written in; counts the files written. */
+static void same_bytes_as_fixture(const char *path, void *ctx)
 {
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || strcmp(e->d_name + n - 5, ".snap") != 0) continue;
-        char path[1024];
-        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
-            fail_msg("path too long: %s/%s", dir, e->d_name);
-        aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
-        lo.flags = AQ_LOAD_NO_VALIDATE;
-        aq_snapshot *s;
-        if (aq_snapshot_load(path, &lo, &s, NULL, NULL) != AQ_OK) continue;
-        /* Unknown top-level fields cannot be added: protobuf would keep them, JSON never does. */
-        bool unknown = s->unknown != NULL && s->unknown->fields.len > 0;
-        if (!unknown) *written += same_bytes(s, AQ_FORMAT_PROTOBUF, 0);
-        *written += same_bytes(s, AQ_FORMAT_JSON, 0);
-        *written += same_bytes(s, AQ_FORMAT_JSON, AQ_WRITE_JSON_PRETTY);
-        /* Invalid content too, as a converting tool writes it. */
-        if (!unknown) (void)same_bytes(s, AQ_FORMAT_PROTOBUF, AQ_WRITE_NO_VALIDATE);
-        (void)same_bytes(s, AQ_FORMAT_JSON, AQ_WRITE_NO_VALIDATE);
-        aq_snapshot_free(s);
-        (*files)++;
-    }
-    closedir(d);
+    size_t *written = ctx;
+    aq_load_options lo = AQ_LOAD_OPTIONS_INIT;
+    lo.flags = AQ_LOAD_NO_VALIDATE;
+    aq_snapshot *s;
+    if (aq_snapshot_load(path, &lo, &s, NULL, NULL) != AQ_OK) return;
+    /* Unknown top-level fields cannot be added: protobuf would keep them, JSON never does. */
+    bool unknown = s->unknown != NULL && s->unknown->fields.len > 0;
+    if (!unknown) *written += same_bytes(s, AQ_FORMAT_PROTOBUF, 0);
+    *written += same_bytes(s, AQ_FORMAT_JSON, 0);
+    *written += same_bytes(s, AQ_FORMAT_JSON, AQ_WRITE_JSON_PRETTY);
+    /* Invalid content too, as a converting tool writes it. */
+    if (!unknown) (void)same_bytes(s, AQ_FORMAT_PROTOBUF, AQ_WRITE_NO_VALIDATE);
+    (void)same_bytes(s, AQ_FORMAT_JSON, AQ_WRITE_NO_VALIDATE);
+    aq_snapshot_free(s);
 }
 
 static void test_stream_write__same_bytes_on_every_fixture(void **state)
 {
     (void)state;
-    static const char *const dirs[] = {"v4", "v5", "v6", "v7", "v8", "future",
-                                       "engine-json/v4", "engine-json/v5", "engine-json/v6",
-                                       "engine-json/v7", "engine-json/v8"};
-    const char *src = getenv("AQ_SOURCE_DIR");
-    assert_non_null(src);
-    size_t files = 0, written = 0;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        char dir[512];
-        (void)snprintf(dir, sizeof dir, "%s/compat/%s", src, dirs[i]);
-        same_bytes_in(dir, &files, &written);
-    }
+    size_t written = 0;
+    size_t files = for_each_fixture(same_bytes_as_fixture, &written);
     print_message("%zu fixtures, %zu files written both ways\n", files, written);
-    assert_true(files >= 14);
+    assert_true(files >= 18);
     assert_true(written >= 35);
 }
 

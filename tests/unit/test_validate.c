@@ -19,6 +19,7 @@
 #include "build.h"
 #include "sample.h"
 #include "stream_agree.h"
+#include "validate/cron.h"
 #include "validate/uuid_set.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -1243,6 +1244,129 @@ static void test_validate__file_warnings(void **state)
     aq_snapshot_free(s);
 }
 
+/* ---- cron expressions and the engine's verdict ---------------------------------------------- */
+
+/* What cron 0.12's Schedule::from_str says, expression by expression (its own tests', and one
+ * of each rule of docs/VALIDATION.md). */
+static void test_validate__cron_expressions(void **state)
+{
+    (void)state;
+    static const char *const valid[] = {
+        "* * * * * *", "0,20,40 * * * * *", "0-40 * * * * *", "0-5,58 * * * * *",
+        "* * * * * MON,WED,FRI", "* * * * * MON-FRI", "* * * ? * *", "* * * * * ?",
+        "* * * ? * Mon,Thu", "* * * 1,2 * ?", "* * * ? * ?", "@daily", " @weekly ", "@yearly",
+        "0   30   9,12,15     1,15       May-Aug  Mon,Wed,Fri  2018/2", "*/2 * * * * *",
+        "10-20/2 * * * * *", "0 0 0 1 1 * 2100", "0 0 * * * * *", "0 */5 * * * Mon-Fri",
+        "0 0 0 ?/2 * ?/3", "0 0 0 ? * sunday", "0 0 0 ? january,DEC *",
+        "59 59 23 31 12 7 1970", "1/100 * * * * *", " 0 0 0 * * * ", "1, 2 * * * * *",
+    };
+    static const char *const invalid[] = {
+        "* * * *", "0-65 * * * * *", "103,12 * * * * *", "0-5,102 * * * * *",
+        "* * * * * MON,TURTLE", "* * * * * BEAR-OWL", "10-12/10-12 * * * * ?", "? * * * * *",
+        "* ? * * * *", "* * ? * * *", "* * * * ? *", "* * * * * *foo *", "* * * * * * * foo",
+        "@dailyBla", " @dailyBla ", "*/5 * * * *", "bogus", "", "   ", "0 0 0 0 * *",
+        "0 0 0 1 13 *", "0 0 0 * * 0", "*/0 * * * * *", "5-1 * * * * *", "0 0 0 1 1 * 1969",
+        "Mon * * * * *", "99999999999 * * * * *", "* * * * * * * *", "1, * * * * * *",
+        "Mon/2 * * * * *", "0 0 0 ? Feb-Jan *", "@DAILY",
+    };
+    char why[160];
+    for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++)
+        if (!aq__cron_valid(valid[i], strlen(valid[i]), why, sizeof why))
+            fail_msg("\"%s\" refused: %s", valid[i], why);
+    for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+        if (aq__cron_valid(invalid[i], strlen(invalid[i]), why, sizeof why))
+            fail_msg("\"%s\" taken", invalid[i]);
+        assert_true(why[0] != '\0');
+    }
+    assert_false(aq__cron_valid("*/5 * * * *", 11, why, sizeof why));
+    assert_string_equal(why, "5 fields; cron expressions have 6 or 7, seconds first");
+    assert_false(aq__cron_valid("0 0 0 1 13 *", 12, why, sizeof why));
+    assert_string_equal(why, "months must be 1..12, found 13");
+}
+
+static aq_engine_verdict engine_verdict(const aq_snapshot *s, const aq_load_info *file,
+                                        const char *needle)
+{
+    aq_check_options o = AQ_CHECK_OPTIONS_INIT;
+    o.file = file;
+    aq_check_result r;
+    aq_status st = aq_snapshot_check_with(s, &o, &r, NULL);
+    assert_true(st == AQ_OK || st == AQ_EINVALID || st == AQ_EVERSION);
+    if (needle == NULL)
+        assert_string_equal(r.engine_reason, "");
+    else if (strstr(r.engine_reason, needle) == NULL)
+        fail_msg("engine reason lacks \"%s\": %s", needle, r.engine_reason);
+    return r.engine;
+}
+
+/* Each reason the engine would not load a file as it is, in the order they are checked. */
+static void test_validate__engine_verdict(void **state)
+{
+    (void)state;
+    aq_snapshot *s = build_sample(AQ_ENGINE_SCHEMA, 40, true, 1);
+    aq_load_info json = {AQ_FORMAT_JSON, true, AQ_FRAME_JSON, 100, 0, 0};
+    aq_load_info bare = {AQ_FORMAT_JSON, false, 0, 100, 0, 0};
+    aq_load_info pb = {AQ_FORMAT_PROTOBUF, true, AQ_FRAME_PROTOBUF, 100, 0, 0};
+    size_t cron = find_task_policy(s, AQ_RUN_POLICY_CRON);
+    /* The sample's Cron tasks hold the five-field "*\/5 * * * *". */
+    assert_int_equal(engine_verdict(s, &json, "which no engine build loads"), AQ_ENGINE_CRON);
+    for (size_t i = 0; i < s->tasks.count; i++) {
+        aq_run_policy *p = &s->tasks.items[i].task_spec.run_policy;
+        if (p->kind == AQ_RUN_POLICY_CRON && i != cron) p->kind = AQ_RUN_POLICY_ONCE;
+    }
+    set_str(s, &s->tasks.items[cron].task_spec.run_policy.cron.expression, "0 0 * * * *", 11);
+    assert_int_equal(engine_verdict(s, &json, "only engine builds with the `workflow` feature"),
+                     AQ_ENGINE_CRON);
+    s->tasks.items[cron].task_spec.run_policy.kind = AQ_RUN_POLICY_ONCE;
+    assert_int_equal(engine_verdict(s, &json, NULL), AQ_ENGINE_LOADS);
+    assert_int_equal(engine_verdict(s, NULL, NULL), AQ_ENGINE_LOADS);
+    /* Warnings are loaded by the engine, even when strict makes them violations. */
+    aq_load_info trailing = json;
+    trailing.trailing = 5;
+    aq_check_options o = AQ_CHECK_OPTIONS_INIT;
+    o.flags = AQ_CHECK_STRICT;
+    o.file = &trailing;
+    aq_check_result r;
+    assert_int_equal(aq_snapshot_check_with(s, &o, &r, NULL), AQ_EINVALID);
+    assert_int_equal(r.engine, AQ_ENGINE_LOADS);
+
+    s->tasks.items[0].task_spec.constraints.max_attempts = 0;
+    assert_int_equal(engine_verdict(s, &json, "1 violation of the rules the engine checks"),
+                     AQ_ENGINE_INVALID);
+    s->metadata.schema_version = 7;
+    assert_int_equal(engine_verdict(s, &json, "schema version 7: the engine loads only 8; run "
+                                              "`aqsnap migrate`"),
+                     AQ_ENGINE_SCHEMA_VERSION);
+    assert_int_equal(engine_verdict(s, &bare, "no envelope"), AQ_ENGINE_NO_ENVELOPE);
+    assert_int_equal(engine_verdict(s, &pb, "protobuf file: "), AQ_ENGINE_PROTOBUF);
+    aq_snapshot_free(s);
+}
+
+/* To a later schema version always; to an earlier one only when nothing is newer than it. */
+static void test_validate__migrate(void **state)
+{
+    (void)state;
+    aq_snapshot *s = build_sample(4, 10, true, 1);
+    aq_error err;
+    assert_int_equal(aq_snapshot_migrate(s, AQ_ENGINE_SCHEMA, &err), AQ_OK);
+    assert_int_equal(s->metadata.schema_version, AQ_ENGINE_SCHEMA);
+    assert_int_equal(aq_snapshot_validate(s, NULL, &err), AQ_OK);
+    assert_int_equal(aq_snapshot_migrate(s, 4, &err), AQ_OK);
+    aq_snapshot_free(s);
+
+    s = build_sample(8, 40, true, 1);
+    s->tasks.items[0].task_spec.constraints.max_attempts = 0; /* not migration's business */
+    assert_int_equal(aq_snapshot_migrate(s, 7, &err), AQ_EINVALID);
+    assert_int_equal(err.kind, AQ_ERR_SCHEMA_FEATURE);
+    assert_non_null(strstr(err.message, "schema v8 feature but metadata.schema_version is 7"));
+    assert_int_equal(s->metadata.schema_version, 8); /* unchanged */
+    assert_int_equal(aq_snapshot_migrate(s, AQ_SCHEMA_MAX + 1, &err), AQ_EINVAL);
+    assert_int_equal(err.kind, AQ_ERR_ARGUMENT);
+    assert_int_equal(aq_snapshot_migrate(s, 3, NULL), AQ_EINVAL);
+    assert_int_equal(aq_snapshot_migrate(NULL, 8, &err), AQ_EINVAL);
+    aq_snapshot_free(s);
+}
+
 /* ---- aq_snapshot_check ----------------------------------------------------------------------- */
 
 static aq_snapshot *several_violations(void)
@@ -1636,6 +1760,9 @@ int main(void)
         cmocka_unit_test(test_validate__string_not_utf8),
         cmocka_unit_test(test_validate__custom_name_empty),
         cmocka_unit_test(test_validate__file_warnings),
+        cmocka_unit_test(test_validate__cron_expressions),
+        cmocka_unit_test(test_validate__engine_verdict),
+        cmocka_unit_test(test_validate__migrate),
         cmocka_unit_test(test_validate__check_reports_all_in_order),
         cmocka_unit_test(test_validate__check_stops_when_told),
         cmocka_unit_test(test_validate__check_status_is_the_first_violations),

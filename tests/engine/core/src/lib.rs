@@ -153,6 +153,10 @@ pub mod task {
             },
             Cron {
                 expression: String,
+                #[cfg_attr(
+                    feature = "serde",
+                    serde(default, skip_serializing_if = "Option::is_none")
+                )]
                 max_occurrences: Option<u32>,
             },
         }
