@@ -838,7 +838,8 @@ static aq_status check_lists_readable(checker *c, const aq_snapshot *s)
 }
 
 /* The snapshot's fields in number order, as a streaming read meets them. */
-aq_status aq__validator_expect_lists(aq__validator *v, const aq_snapshot *s)
+/* aq__validator_expect() for every list of s, by its count. */
+static aq_status expect_lists(aq__validator *v, const aq_snapshot *s)
 {
     for (uint32_t n = 1; n <= AQ_FIELD_MAX; n++) {
         const aq__field_info *f = aq__field_info_of(n);
@@ -851,8 +852,10 @@ aq_status aq__validator_expect_lists(aq__validator *v, const aq_snapshot *s)
     return AQ_OK;
 }
 
-aq_status aq__validator_values(aq__validator *v, const aq_snapshot *s, uint32_t *from,
-                               uint32_t until)
+/* aq__validator_field() for each field of s that is not a list, numbered from *from up to (not
+ * including) `until`; *from moves on: the values before each list, then the rest at the end. */
+static aq_status values_below(aq__validator *v, const aq_snapshot *s, uint32_t *from,
+                              uint32_t until)
 {
     for (; *from < until && *from <= AQ_FIELD_MAX; (*from)++) {
         const aq__field_info *f = aq__field_info_of(*from);
@@ -865,12 +868,12 @@ aq_status aq__validator_values(aq__validator *v, const aq_snapshot *s, uint32_t 
 
 static aq_status feed(aq__validator *v, const aq_snapshot *s)
 {
-    AQ_TRY(aq__validator_expect_lists(v, s));
+    AQ_TRY(expect_lists(v, s));
     uint32_t values = 1;
     for (uint32_t n = 1; n <= AQ_FIELD_MAX && !v->c.stop; n++) {
         const aq__field_info *f = aq__field_info_of(n);
         if (f == NULL || f->item_size == 0) continue;
-        AQ_TRY(aq__validator_values(v, s, &values, n));
+        AQ_TRY(values_below(v, s, &values, n));
         const unsigned char *items;
         size_t count;
         aq__field_list(s, f, &items, &count);
@@ -880,7 +883,7 @@ static aq_status feed(aq__validator *v, const aq_snapshot *s)
             AQ_TRY(aq__validator_field(v, (aq_field)n, i, items + i * f->item_size));
         }
     }
-    return v->c.stop ? AQ_OK : aq__validator_values(v, s, &values, AQ_FIELD_MAX + 1);
+    return v->c.stop ? AQ_OK : values_below(v, s, &values, AQ_FIELD_MAX + 1);
 }
 
 /* What the file the snapshot came from holds besides it. */

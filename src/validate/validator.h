@@ -44,15 +44,6 @@ aq_status aq__validator_expect(aq__validator *v, aq_field field, size_t count);
  * the callback, see aq__validator_stopped. */
 aq_status aq__validator_field(aq__validator *v, aq_field field, size_t index, const void *value);
 
-/* aq__validator_expect() for every list of s, by its count. */
-aq_status aq__validator_expect_lists(aq__validator *v, const aq_snapshot *s);
-
-/* aq__validator_field() for each field of s that is not a list, numbered from *from up to (not
- * including) `until`; *from moves on. For a walk that meets a decoded snapshot's lists in file
- * order: the values before each list, then the rest at the end. */
-aq_status aq__validator_values(aq__validator *v, const aq_snapshot *s, uint32_t *from,
-                               uint32_t until);
-
 /* Hint that `value` (a record of list `field`) comes a few records from now. */
 void aq__validator_prefetch(const aq__validator *v, aq_field field, const void *value);
 
